@@ -1,0 +1,80 @@
+package action
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSafeUser(t *testing.T) {
+	tests := map[string]bool{
+		"jdoe":                    true,
+		"j.doe@example.com":       true,
+		"user+tag@example.com":    true,
+		"_svc":                    true,
+		"1024":                    true,
+		"a-b":                     true,
+		"-rf":                     false,
+		"a;reboot":                false,
+		"$(id)":                   false,
+		"x y":                     false,
+		"":                        false,
+		".hidden":                 false,
+		"a/b":                     false,
+		"a'b":                     false,
+		"a\nb":                    false,
+		strings.Repeat("a", 64):   true,
+		strings.Repeat("a", 65):   false,
+		strings.Repeat("a", 200):  false,
+		"héllo":                   false,
+		"user:x":                  false,
+		"back`tick`":              false,
+		"semi;colon@example.com":  false,
+		"trailing-dash-":          true,
+		"at@the@end":              true,
+		"pipe|x":                  false,
+		"amp&x":                   false,
+		"star*":                   false,
+		"question?":               false,
+		"bracket[1]":              false,
+		"brace{x}":                false,
+		"tilde~":                  false,
+		"percent%":                false,
+		"equals=":                 false,
+		"comma,x":                 false,
+		"tab\tx":                  false,
+		"nul\x00x":                false,
+		"quote\"x":                false,
+		"backslash\\x":            false,
+		"exclamation!":            false,
+		"hash#x":                  false,
+		"caret^x":                 false,
+		"dollar$x":                false,
+		"paren(x)":                false,
+		"angle<x>":                false,
+		"Upper_Case.Name@EXAMPLE": true,
+	}
+	for user, want := range tests {
+		if got := SafeUser(user); got != want {
+			t.Errorf("SafeUser(%q) = %v, want %v", user, got, want)
+		}
+	}
+}
+
+func TestNISCommand(t *testing.T) {
+	got := NISCommand("nis.example.com", "jdoe")
+	want := []string{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30", "root@nis.example.com",
+		"sed -i 's/^jdoe:/jdoe:*/' /var/yp/ypfiles/shadow && make -C /var/yp/"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("NISCommand mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestMailMessage(t *testing.T) {
+	got := MailMessage("mx1.example.com", "jdoe", "root@example.com", "120 (3 nets/2 unknowns/5 IPs/0 webmail) -- LINE")
+	want := "Subject: SPAMMER DETECTED AT mx1.example.com [USER jdoe DISABLED]\nTo: root@example.com\n\n120 (3 nets/2 unknowns/5 IPs/0 webmail) -- LINE\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("MailMessage mismatch (-want +got):\n%s", diff)
+	}
+}
