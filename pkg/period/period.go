@@ -186,30 +186,38 @@ func Header(text string) string {
 	return text[:i] + " " + text[i:]
 }
 
-// Value is a kingpin.Value holding a Period, so that a bad PERIOD is
-// rejected while the command line is parsed (a usage error) rather than
-// later. Use it as app.Flag("period", …).SetValue(period.NewValue("1hour")).
+// Value is a kingpin.Value that parses into a Period, so that a bad PERIOD
+// is rejected while the command line is parsed (a usage error) rather than
+// later. Use it as
+//
+//	app.Flag("period", …).Short('p').SetValue(period.NewValue(&opts.Period, "1hour"))
 type Value struct {
-	p Period
+	p *Period
 }
 
-// NewValue returns a Value holding the default def. def is a constant of
-// the program, so an invalid one panics.
-func NewValue(def string) *Value {
+// NewValue returns a Value that stores into target (a fresh Period when
+// target is nil) and sets it to the default def right away, so the default
+// holds even if kingpin never calls Set. def is a constant of the program,
+// so an invalid one panics.
+func NewValue(target *Period, def string) *Value {
 	p, err := Parse(def)
 	if err != nil {
 		panic(err)
 	}
-	return &Value{p: p}
+	if target == nil {
+		target = new(Period)
+	}
+	*target = p
+	return &Value{p: target}
 }
 
-// Set parses s; on error the Value is unchanged.
+// Set parses s into the target; on error the target is unchanged.
 func (v *Value) Set(s string) error {
 	p, err := Parse(s)
 	if err != nil {
 		return err
 	}
-	v.p = p
+	*v.p = p
 	return nil
 }
 
@@ -217,4 +225,4 @@ func (v *Value) Set(s string) error {
 func (v *Value) String() string { return v.p.Text }
 
 // Period returns the held PERIOD.
-func (v *Value) Period() Period { return v.p }
+func (v *Value) Period() Period { return *v.p }

@@ -226,7 +226,8 @@ func TestValue(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			app := kingpin.New("test", "")
-			v := NewValue("1hour")
+			var target Period
+			v := NewValue(&target, "1hour")
 			app.Flag("period", "").Short('p').SetValue(v)
 			_, err := app.Parse(tc.args)
 			if tc.wantErr != "" {
@@ -241,6 +242,9 @@ func TestValue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if diff := cmp.Diff(tc.want, target); diff != "" {
+				t.Errorf("target (-want +got):\n%s", diff)
+			}
 			if diff := cmp.Diff(tc.want, v.Period()); diff != "" {
 				t.Errorf("Period() (-want +got):\n%s", diff)
 			}
@@ -252,12 +256,23 @@ func TestValue(t *testing.T) {
 }
 
 func TestValueSetKeepsOldOnError(t *testing.T) {
-	v := NewValue("2hours")
+	var target Period
+	v := NewValue(&target, "2hours")
 	if err := v.Set("nonsense"); err == nil {
 		t.Fatal("Set(nonsense) succeeded")
 	}
+	if diff := cmp.Diff(Period{Fixed: 2 * time.Hour, Text: "2hours"}, target); diff != "" {
+		t.Errorf("target after failed Set (-want +got):\n%s", diff)
+	}
+}
+
+func TestNewValueNilTarget(t *testing.T) {
+	v := NewValue(nil, "30minutes")
+	if err := v.Set("2hours"); err != nil {
+		t.Fatal(err)
+	}
 	if diff := cmp.Diff(Period{Fixed: 2 * time.Hour, Text: "2hours"}, v.Period()); diff != "" {
-		t.Errorf("Period() after failed Set (-want +got):\n%s", diff)
+		t.Errorf("Period() (-want +got):\n%s", diff)
 	}
 }
 
@@ -267,7 +282,7 @@ func TestNewValuePanicsOnBadDefault(t *testing.T) {
 			t.Error("NewValue(\"bad\") did not panic")
 		}
 	}()
-	NewValue("bad")
+	NewValue(nil, "bad")
 }
 
 var fuzzNows = func() []time.Time {

@@ -201,41 +201,38 @@ const DefaultEtcDir = "/etc/spam-gear"
 // on the command line. It exists so tests can point Load elsewhere.
 type Locations struct {
 	// Exe is the path of the running executable; Load resolves symlinks
-	// and looks in Exe's directory/../conf/OldName.overrides. Empty skips
-	// that location.
+	// and looks in Exe's directory/../conf/<oldName>.overrides. Empty
+	// skips that location.
 	Exe string
-	// OldName is the old tool's name for the conf/ file:
-	// "postfix-spam-scan" or "exim-spam-scan".
-	OldName string
-	// EtcDir holds Tool.overrides; empty skips that location.
+	// EtcDir holds <tool>.overrides; empty skips that location.
 	EtcDir string
-	// Tool is this program's name, e.g. "postfix-spam-check".
-	Tool string
 }
 
 // DefaultLocations returns the locations SPEC §1 names for the running
 // program. When the executable's path cannot be found the conf/ location is
 // skipped.
-func DefaultLocations(tool, oldName string) Locations {
+func DefaultLocations() Locations {
 	exe, err := os.Executable()
 	if err != nil {
 		exe = ""
 	}
-	return Locations{Exe: exe, OldName: oldName, EtcDir: DefaultEtcDir, Tool: tool}
+	return Locations{Exe: exe, EtcDir: DefaultEtcDir}
 }
 
-// Paths returns the default overrides paths in lookup order.
-func (l Locations) Paths() []string {
+// Paths returns the default overrides paths in lookup order. oldName is the
+// old tool's name used for the conf/ file ("postfix-spam-scan",
+// "exim-spam-scan"); tool is this program's name ("postfix-spam-check").
+func (l Locations) Paths(oldName, tool string) []string {
 	var paths []string
-	if l.Exe != "" && l.OldName != "" {
+	if l.Exe != "" {
 		exe := l.Exe
 		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
 			exe = resolved
 		}
-		paths = append(paths, filepath.Join(filepath.Dir(exe), "..", "conf", l.OldName+".overrides"))
+		paths = append(paths, filepath.Join(filepath.Dir(exe), "..", "conf", oldName+".overrides"))
 	}
-	if l.EtcDir != "" && l.Tool != "" {
-		paths = append(paths, filepath.Join(l.EtcDir, l.Tool+".overrides"))
+	if l.EtcDir != "" {
+		paths = append(paths, filepath.Join(l.EtcDir, tool+".overrides"))
 	}
 	return paths
 }
@@ -244,12 +241,12 @@ func (l Locations) Paths() []string {
 // none was found). flagPath, from --overrides, is used alone when not
 // empty, and any failure to open or read it is an error: the caller reports
 // it as a usage error (exit 2) so a typo never silently drops the overrides.
-// Otherwise the first default location that exists is used alone; missing
-// ones are skipped. An existing default file that cannot be read is also an
-// error (a runtime error for the caller), because scanning without the
-// thresholds the administrator set could disable the wrong accounts.
-// Malformed lines are warnings on warn (see Parse).
-func Load(flagPath string, loc Locations, warn io.Writer) (Overrides, string, error) {
+// Otherwise the first of loc.Paths(oldName, tool) that exists is used
+// alone; missing ones are skipped. An existing default file that cannot be
+// read is also an error (best reported as a runtime error, exit 1), because
+// scanning without the thresholds the administrator set could disable the
+// wrong accounts. Malformed lines are warnings on warn (see Parse).
+func Load(flagPath string, loc Locations, oldName, tool string, warn io.Writer) (Overrides, string, error) {
 	if flagPath != "" {
 		o, err := loadFile(flagPath, warn)
 		if err != nil {
@@ -257,7 +254,7 @@ func Load(flagPath string, loc Locations, warn io.Writer) (Overrides, string, er
 		}
 		return o, flagPath, nil
 	}
-	for _, p := range loc.Paths() {
+	for _, p := range loc.Paths(oldName, tool) {
 		o, err := loadFile(p, warn)
 		if err != nil {
 			if notExist(err) {

@@ -306,7 +306,7 @@ func TestLoad(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := tree(t, tc.files)
-			loc := Locations{OldName: "postfix-spam-scan", Tool: "postfix-spam-check", EtcDir: filepath.Join(root, "etc")}
+			loc := Locations{EtcDir: filepath.Join(root, "etc")}
 			if tc.exe != "" {
 				loc.Exe = filepath.Join(root, tc.exe)
 			}
@@ -318,7 +318,7 @@ func TestLoad(t *testing.T) {
 				flag = filepath.Join(root, tc.flag)
 			}
 			var warn strings.Builder
-			got, path, err := Load(flag, loc, &warn)
+			got, path, err := Load(flag, loc, "postfix-spam-scan", "postfix-spam-check", &warn)
 			if tc.wantErr != "" {
 				if err == nil {
 					t.Fatalf("Load = %v, %q; want error", got, path)
@@ -349,12 +349,12 @@ func TestLoad(t *testing.T) {
 }
 
 func TestDefaultLocations(t *testing.T) {
-	got := DefaultLocations("exim-spam-check", "exim-spam-scan")
+	got := DefaultLocations()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Skip("no executable path here:", err)
 	}
-	want := Locations{Exe: exe, OldName: "exim-spam-scan", EtcDir: "/etc/spam-gear", Tool: "exim-spam-check"}
+	want := Locations{Exe: exe, EtcDir: "/etc/spam-gear"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("DefaultLocations (-want +got):\n%s", diff)
 	}
@@ -366,7 +366,7 @@ func TestDefaultLocations(t *testing.T) {
 		filepath.Join(filepath.Dir(resolved), "..", "conf", "exim-spam-scan.overrides"),
 		"/etc/spam-gear/exim-spam-check.overrides",
 	}
-	if diff := cmp.Diff(wantPaths, got.Paths()); diff != "" {
+	if diff := cmp.Diff(wantPaths, got.Paths("exim-spam-scan", "exim-spam-check")); diff != "" {
 		t.Errorf("Paths (-want +got):\n%s", diff)
 	}
 }
