@@ -40,15 +40,21 @@ type Options struct {
 // Main runs postfix-spam-check with the process's arguments (without the
 // program name) and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	opts, code, stop := parseArgs(args, stdout, stderr, time.Now())
+	return run(args, stdin, stdout, stderr, time.Now(), time.Local)
+}
+
+// run is Main with the clock and the local time zone injected, for tests.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now time.Time, loc *time.Location) int {
+	opts, code, stop := parseArgs(args, stdout, stderr, now, loc)
 	if stop {
 		return code
 	}
 	return Run(opts, stdin, stdout, stderr)
 }
 
-func parseArgs(args []string, stdout, stderr io.Writer, now time.Time) (*Options, int, bool) {
+func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time.Location) (*Options, int, bool) {
 	o := &Options{MaxText: "90", Max: 90, MaxDisable: -1}
+	o.Loc = loc
 	app := cli.New(Name, "Report SASL-authenticated Postfix users with too many connections in the last PERIOD; optionally lock their accounts and mail root.", stdout, stderr)
 	cli.AddCommon(app, &o.Common, DefaultLog, now)
 	periodValue := period.NewValue(&o.Period, "1hour")
