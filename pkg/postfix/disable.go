@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spam-gear/spamcheck/pkg/action"
 )
@@ -18,6 +19,10 @@ type disabler struct {
 	runner *action.Runner
 	text   bool // print the NIS/LOCAL label (text format only)
 	acted  int64
+	// state is --state; nil without it. since and now bound what it remembers.
+	state      *state
+	since, now time.Time
+	warnedBad  bool
 }
 
 // eligible reports whether -d's boundary conditions hold for u: more
@@ -36,11 +41,31 @@ func (d *disabler) maybeDisable(u *User, line string) (suffix, act string, ok bo
 		fmt.Fprintf(d.stderr, "%s: warning: not disabling user %q: the name has characters that are never acted on\n", Name, u.Name)
 		return "", "unsafe_user", true
 	}
+	if d.state != nil {
+		if d.state.broken != nil {
+			if !d.warnedBad {
+				fmt.Fprintf(d.stderr, "%s: %v; nobody is disabled until it is repaired or removed\n", Name, d.state.broken)
+				d.warnedBad = true
+			}
+			return "", "state_unusable", false
+		}
+		if d.state.actedSince(u.Name, d.since) {
+			return " [DISABLED]", "already_disabled", true
+		}
+	}
 	if d.o.MaxDisable >= 0 && d.acted >= d.o.MaxDisable {
 		fmt.Fprintf(d.stderr, "%s: [NOT DISABLED: limit %d reached]\n", u.Name, d.o.MaxDisable)
 		return "", "limit_reached", true
 	}
 	d.acted++
+	if d.state != nil && !d.o.DryRun {
+		// Saved before acting: if the state cannot be saved, the next run
+		// would repeat the lock and the mail, so nothing is done now.
+		if err := d.state.record(u.Name, d.now, d.since); err != nil {
+			fmt.Fprintf(d.stderr, "%s: not disabling %s: %v\n", Name, u.Name, err)
+			return "", "state_unwritable", false
+		}
+	}
 	if d.text && len(d.o.DisableCommand) == 0 {
 		if d.o.NIS != "" {
 			d.out.WriteString("NIS\n")
@@ -64,6 +89,11 @@ func (d *disabler) maybeDisable(u *User, line string) (suffix, act string, ok bo
 	}
 	if err != nil {
 		fmt.Fprintf(d.stderr, "%s: disabling %s failed: %v\n", Name, u.Name, err)
+		if d.state != nil {
+			if err := d.state.forget(u.Name); err != nil {
+				fmt.Fprintf(d.stderr, "%s: %v\n", Name, err)
+			}
+		}
 		return "", "lock_failed", false
 	}
 	if err := d.runner.Mail(u.Name, line); err != nil {

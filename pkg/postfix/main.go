@@ -35,6 +35,8 @@ type Options struct {
 	DisableCommand []string
 	// MaxDisable caps the users acted on in one run; negative means no cap.
 	MaxDisable int64
+	// State is --state: the file remembering who was acted on.
+	State string
 }
 
 // Main runs postfix-spam-check with the process's arguments (without the
@@ -77,6 +79,8 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	app.Flag("dry-run", "Print everything as if disabling, but run no command.").BoolVar(&o.DryRun)
 	disableCommand := app.Flag("disable-command", "Run CMD USER instead of passwd/ssh to disable a user (CMD is split on blanks, no shell).").
 		PlaceHolder("CMD").String()
+	app.Flag("state", "Remember disabled users in FILE; a user disabled within the period is not locked or mailed again.").
+		PlaceHolder("FILE").StringVar(&o.State)
 	app.Flag("max-disable", "Never disable more than N users in one run.").PlaceHolder("N").
 		SetValue(countValue{new(string), &o.MaxDisable})
 

@@ -157,7 +157,11 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	if jsonMode {
 		cmdOut = stderr
 	}
-	d := &disabler{o: o, out: out, stderr: stderr, runner: &action.Runner{Stdout: cmdOut, Stderr: stderr}, text: !jsonMode}
+	d := &disabler{o: o, out: out, stderr: stderr, runner: &action.Runner{Stdout: cmdOut, Stderr: stderr}, text: !jsonMode,
+		since: w.Start, now: o.Now}
+	if o.State != "" && o.Disable {
+		d.state = loadState(o.State)
+	}
 
 	var groups []report.Group
 	headerDone := false
