@@ -1,0 +1,158 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain makes the test binary double as phpsendmail: testscript puts a
+// copy named phpsendmail first in the scripts' $PATH.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"phpsendmail": main})
+}
+
+// writeFakeSendmail copies the recording fake sendmail shared with
+// package phpsendmail's tests into dir and returns its path.
+func writeFakeSendmail(dir string) (string, error) {
+	b, err := os.ReadFile("../../pkg/phpsendmail/testdata/fake-sendmail")
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, "fake-sendmail")
+	return p, os.WriteFile(p, b, 0o755)
+}
+
+// effectiveUser is the name phpsendmail should log for this process.
+func effectiveUser() string {
+	id := strconv.Itoa(os.Geteuid())
+	if u, err := user.LookupId(id); err == nil {
+		return u.Username
+	}
+	return id
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
+		Setup:               setupScript,
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"syslog":    cmdSyslog,
+			"mkrandom":  cmdMkrandom,
+			"cmphash":   cmdCmphash,
+			"stalesock": cmdStalesock,
+		},
+	})
+}
+
+// setupScript gives every script a fake sendmail and a syslog socket of
+// its own, so that no script can reach the real ones.
+func setupScript(env *testscript.Env) error {
+	sm, err := writeFakeSendmail(env.WorkDir)
+	if err != nil {
+		return err
+	}
+	sock := filepath.Join(env.WorkDir, "log.sock")
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		return err
+	}
+	env.Defer(func() { c.Close() })
+	env.Values["syslog"] = c
+	env.Setenv("PHPSENDMAIL_SENDMAIL", sm)
+	env.Setenv("PHPSENDMAIL_SYSLOG_SOCKET", sock)
+	env.Setenv("REAL_UID", strconv.Itoa(os.Getuid()))
+	env.Setenv("EFFECTIVE_USER", effectiveUser())
+	return nil
+}
+
+var recordRE = regexp.MustCompile(`^<(\d+)>[A-Z][a-z]{2} [ 1-3]\d \d\d:\d\d:\d\d ([^ \[]+)\[(\d+)\]: (.*)$`)
+
+// cmdSyslog prints every record received so far on the script's socket,
+// one per line, as "<PRI>TIMESTAMP TAG[PID]: MSG" after checking that the
+// timestamp and pid have the right shape. Records are queued by the time
+// the sender returns (unix sockets deliver synchronously), so a short read
+// deadline finds them all.
+func cmdSyslog(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: syslog")
+	}
+	c := ts.Value("syslog").(*net.UnixConn)
+	buf := make([]byte, 1<<16)
+	for {
+		ts.Check(c.SetReadDeadline(time.Now().Add(100 * time.Millisecond)))
+		n, err := c.Read(buf)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return
+		}
+		ts.Check(err)
+		m := recordRE.FindSubmatch(buf[:n])
+		if m == nil {
+			ts.Fatalf("record %q is not <PRI>Mmm dd hh:mm:ss TAG[PID]: MSG", buf[:n])
+		}
+		fmt.Fprintf(ts.Stdout(), "<%s>TIMESTAMP %s[PID]: %s\n", m[1], m[2], m[4])
+	}
+}
+
+// cmdMkrandom writes SIZE reproducible pseudo-random bytes (all 256 byte
+// values, so NULs and lone CRs too) to FILE.
+func cmdMkrandom(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mkrandom FILE SIZE")
+	}
+	size, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	f, err := os.Create(ts.MkAbs(args[0]))
+	ts.Check(err)
+	_, err = io.CopyN(f, rand.NewChaCha8([32]byte{'p', 'h', 'p'}), int64(size))
+	ts.Check(err)
+	ts.Check(f.Close())
+}
+
+// cmdCmphash compares two files by SHA-256 (cmp would try to diff 50 MiB).
+func cmdCmphash(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: cmphash FILE1 FILE2")
+	}
+	var sums [2]string
+	for i, name := range args {
+		f, err := os.Open(ts.MkAbs(name))
+		ts.Check(err)
+		h := sha256.New()
+		n, err := io.Copy(h, f)
+		f.Close()
+		ts.Check(err)
+		sums[i] = hex.EncodeToString(h.Sum(nil))
+		ts.Logf("%s: %d bytes, sha256 %s", name, n, sums[i])
+	}
+	if (sums[0] == sums[1]) == neg {
+		ts.Fatalf("%s and %s: hashes equal = %v", args[0], args[1], sums[0] == sums[1])
+	}
+}
+
+// cmdStalesock leaves a datagram socket file nobody listens on, as a
+// stopped syslog daemon does.
+func cmdStalesock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stalesock PATH")
+	}
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: ts.MkAbs(args[0]), Net: "unixgram"})
+	ts.Check(err)
+	ts.Check(c.Close())
+}
