@@ -39,7 +39,7 @@ func loggedHost(ip string) string {
 
 // Postfix scenario accounts.
 var pfUsers = []mtatest.User{
-	{Name: "spammer", Password: "spam-pw"},        // realm = host name: logged bare
+	{Name: "spammer", Password: "spam-pw"},         // realm = host name: logged bare
 	{Name: "carol@e2e.test", Password: "carol-pw"}, // logged as carol@e2e.test
 	{Name: "dave", Password: "dave-pw"},
 }
