@@ -1,0 +1,255 @@
+package php
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/spam-gear/spamcheck/pkg/cli"
+	"github.com/spam-gear/spamcheck/pkg/logread"
+	"github.com/spam-gear/spamcheck/pkg/order"
+	"github.com/spam-gear/spamcheck/pkg/report"
+	"github.com/spam-gear/spamcheck/pkg/threshold"
+	"github.com/spam-gear/spamcheck/pkg/timestamp"
+	"github.com/spam-gear/spamcheck/pkg/window"
+)
+
+// Counter counts mails per script.
+type Counter struct {
+	// counts holds pointers so that counting a script seen before costs
+	// a map lookup and no allocation.
+	counts map[string]*int64
+}
+
+// NewCounter returns an empty Counter.
+func NewCounter() *Counter {
+	return &Counter{counts: make(map[string]*int64)}
+}
+
+// Add counts one mail of script key; key may be reused by the caller.
+func (c *Counter) Add(key []byte) {
+	if n, ok := c.counts[string(key)]; ok {
+		*n++
+		return
+	}
+	n := int64(1)
+	c.counts[string(key)] = &n
+}
+
+// Count returns the number of mails counted for key.
+func (c *Counter) Count(key string) int64 {
+	if n, ok := c.counts[key]; ok {
+		return *n
+	}
+	return 0
+}
+
+// Keys returns the scripts counted, in byte order (the old tools'
+// LC_ALL=C sort).
+func (c *Counter) Keys() []string {
+	keys := make([]string, 0, len(c.counts))
+	for k := range c.counts {
+		keys = append(keys, k)
+	}
+	order.Bytes(keys)
+	return keys
+}
+
+// timeOf returns a function reading the timestamp that starts a line.
+func timeOf(now time.Time, loc *time.Location) func([]byte) (time.Time, bool) {
+	parser := timestamp.NewParser(now, loc)
+	return func(line []byte) (time.Time, bool) {
+		t, _, ok := parser.Parse(line)
+		return t, ok
+	}
+}
+
+// Window returns php-spam-check's window: with -p, the PERIOD before now
+// (and, with --now, nothing after it); ok is false without -p, when every
+// line counts.
+func (o *Options) Window() (w window.Window, ok bool) {
+	if !o.PeriodSet {
+		return window.Window{}, false
+	}
+	return window.Window{Start: o.Period.Start(o.Now), End: o.Now, Bounded: o.NowSet}, true
+}
+
+// Scan reads php-spam-check's logs and counts the mails of every script.
+// Without -p every line with "mail() on [FILE:LINE]: To:" counts, whatever
+// precedes it; with -p only lines that start with a timestamp in the
+// window, and the previous rotation of a log is read when the window
+// reaches back into it. The returned error joins every input that could not
+// be read; the counts cover the rest.
+func Scan(o *Options, stdin io.Reader) (*Counter, error) {
+	c := NewCounter()
+	src := logread.Source{Paths: o.Logs, Stdin: stdin, Marker: MailLogMarker}
+	w, windowed := o.Window()
+	if !windowed {
+		err := logread.Scan(src, func(line []byte) {
+			if key, ok := ParseMailLog(line); ok {
+				c.Add(key)
+			}
+		})
+		return c, err
+	}
+	tf := timeOf(o.Now, o.Loc)
+	src.TimeOf, src.Since, src.Rotated, src.Slack = tf, w.Start, true, scanSlack
+	err := logread.Scan(src, func(line []byte) {
+		key, ok := ParseMailLog(line)
+		if !ok {
+			return
+		}
+		if t, ok := tf(line); ok && w.Contains(t) {
+			c.Add(key)
+		}
+	})
+	return c, err
+}
+
+// LegacyWindow returns the length of php-legacy-spam-check's window for
+// MINUTES: MINUTES×1.2 truncated to whole minutes, computed in integers
+// (10 → 12, 5 → 6, 1 → 1, 0 → 0). ok is false when that is more than a
+// time.Duration holds (about 292 years): the whole log is then in the
+// window.
+func LegacyWindow(minutes int64) (d time.Duration, ok bool) {
+	const maxMinutes = math.MaxInt64 / int64(time.Minute)
+	if minutes < 0 || minutes > maxMinutes {
+		return 0, false
+	}
+	m := minutes * 12 / 10 // cannot overflow: minutes ≤ maxMinutes ≈ 1.5e8
+	if m > maxMinutes {
+		return 0, false
+	}
+	return time.Duration(m) * time.Minute, true
+}
+
+// Window returns php-legacy-spam-check's window: the LegacyWindow before
+// now, strict (a line exactly at its start is out), and with --now nothing
+// after now. An unbounded window has a zero Start.
+func (o *LegacyOptions) Window() window.Window {
+	w := window.Window{End: o.Now, Bounded: o.NowSet}
+	if d, ok := LegacyWindow(o.Minutes); ok {
+		w.Start = o.Now.Add(-d)
+	}
+	return w
+}
+
+// ScanLegacy reads php-legacy-spam-check's logs and counts, per script, the
+// phpsendmail lines that start with a timestamp in the window. The
+// previous rotation of a log is read when the window reaches back into
+// it. The returned error joins every input that could not be read; the
+// counts cover the rest.
+func ScanLegacy(o *LegacyOptions, stdin io.Reader) (*Counter, error) {
+	c := NewCounter()
+	w := o.Window()
+	tf := timeOf(o.Now, o.Loc)
+	src := logread.Source{
+		Paths:   o.Logs,
+		Stdin:   stdin,
+		Marker:  LegacyMarker,
+		Since:   w.Start,
+		TimeOf:  tf,
+		Rotated: true,
+		Slack:   scanSlack,
+	}
+	err := logread.Scan(src, func(line []byte) {
+		key, ok := ParseLegacy(line)
+		if !ok {
+			return
+		}
+		if t, ok := tf(line); ok && w.Contains(t) {
+			c.Add(key)
+		}
+	})
+	return c, err
+}
+
+// Run scans, prints the scripts that reached the threshold and returns the
+// exit status.
+func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
+	c, err := Scan(o, stdin)
+	doc := &report.Document{
+		Tool: Name, Now: o.Now, Threshold: o.Max, Logs: o.Logs,
+	}
+	if w, ok := o.Window(); ok {
+		start := w.Start
+		doc.WindowStart, doc.Period = &start, o.Period.Text
+	}
+	return finish(Name, o.Format, doc, c, err, stdout, stderr)
+}
+
+// RunLegacy scans, prints the scripts that reached the threshold and
+// returns the exit status.
+func RunLegacy(o *LegacyOptions, stdin io.Reader, stdout, stderr io.Writer) int {
+	c, err := ScanLegacy(o, stdin)
+	doc := &report.Document{
+		Tool: LegacyName, Now: o.Now, Threshold: o.Max, Logs: o.Logs,
+	}
+	if w := o.Window(); !w.Start.IsZero() {
+		start := w.Start
+		d, _ := LegacyWindow(o.Minutes)
+		doc.WindowStart = &start
+		doc.Period = strconv.FormatInt(int64(d/time.Minute), 10) + "minutes"
+	}
+	return finish(LegacyName, o.Format, doc, c, err, stdout, stderr)
+}
+
+// finish reports what was counted: in text, each script whose count
+// reached doc.Threshold (>=), one bare path per line in byte order and
+// nothing else; in JSON, every script counted. A scan error is printed on
+// stderr, one line per unreadable input, and makes the status 1; what was
+// counted is printed all the same.
+func finish(tool, format string, doc *report.Document, c *Counter, scanErr error, stdout, stderr io.Writer) int {
+	status := cli.ExitOK
+	if scanErr != nil {
+		for _, e := range flatten(scanErr) {
+			fmt.Fprintf(stderr, "%s: %v\n", tool, e)
+			doc.Errors = append(doc.Errors, e.Error())
+		}
+		status = cli.ExitRuntime
+	}
+	out := bufio.NewWriter(stdout)
+	jsonMode := format == cli.FormatJSON
+	for _, key := range c.Keys() {
+		n := c.Count(key)
+		reported := threshold.Reached(n, doc.Threshold, false)
+		if jsonMode {
+			doc.Groups = append(doc.Groups, report.Group{
+				Kind: "scripts", Key: key, Count: n, Threshold: doc.Threshold, Reported: reported,
+			})
+		} else if reported {
+			out.WriteString(key)
+			out.WriteByte('\n')
+		}
+	}
+	if jsonMode {
+		doc.Version = cli.VersionString()
+		if err := report.Write(out, doc); err != nil {
+			status = cli.ExitRuntime
+		}
+	}
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(stderr, "%s: writing the report: %v\n", tool, err)
+		status = cli.ExitRuntime
+	}
+	return status
+}
+
+// flatten returns the errors joined in err (errors.Join), or err alone.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var all []error
+		for _, e := range j.Unwrap() {
+			all = append(all, flatten(e)...)
+		}
+		return all
+	}
+	return []error{err}
+}
+
+// scanSlack is how far out of time order lines may be (TEMPORARY until
+// logread.DefaultSlack lands).
+const scanSlack = 5 * time.Minute
