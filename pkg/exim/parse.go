@@ -1,0 +1,294 @@
+// Package exim implements exim-spam-check: it counts the messages Exim
+// accepted in a window, per local user (U=), per SMTP sender (the HELO
+// name, else the host name or address of H=) and, with --auth, per
+// authenticated id (A=name:id), and reports those over their threshold.
+package exim
+
+import "bytes"
+
+// Marker is a byte string every arrival line contains; the scan skips lines
+// without it before any parsing.
+var Marker = []byte(" <= ")
+
+// Host is the H= field of an arrival, `[NAME ][(HELO) ][ADDR][:PORT]`.
+// Each part is nil when Exim did not log it; HELO is empty, not nil, for
+// `()`.
+type Host struct {
+	Name []byte // verified host name
+	HELO []byte // HELO/EHLO argument, without the parentheses
+	Addr []byte // IP address, without the brackets
+	Port []byte // with +incoming_port
+}
+
+// Arrival holds the fields of one Exim arrival (`<=`) line that the counts
+// use. Every slice points into the parsed line; a field Exim did not log is
+// nil, one it logged empty (`U= `) is empty but not nil.
+type Arrival struct {
+	Sender  []byte // envelope sender as logged: "<>" for bounces, quotes kept
+	User    []byte // U=: the calling login (local) or the ident answer (SMTP)
+	Proto   []byte // P=
+	Auth    []byte // A=, the whole value: name[:id[:sender]]
+	Host    Host   // H=, when HasHost
+	HasHost bool
+}
+
+// LocalKey is the local user the line counts for: the U= value, nil when
+// there is none or it is empty. A line with U= is local even when it also
+// has H= (an ident answer from a web application talking SMTP).
+func (a *Arrival) LocalKey() []byte {
+	if len(a.User) == 0 {
+		return nil
+	}
+	return a.User
+}
+
+// SMTPKey is the SMTP sender the line counts for, nil unless the line has
+// H= and P= and no U=: the HELO name when Exim logged a non-empty one, else
+// the host name, else the address.
+func (a *Arrival) SMTPKey() []byte {
+	if a.User != nil || a.Proto == nil || !a.HasHost {
+		return nil
+	}
+	for _, k := range [...][]byte{a.Host.HELO, a.Host.Name, a.Host.Addr} {
+		if len(k) > 0 {
+			return k
+		}
+	}
+	return nil
+}
+
+// AuthKey is the authenticated id the line counts for with --auth: the id
+// in A=name:id (without a third ":sender" part), nil when the
+// authenticator set no id.
+func (a *Arrival) AuthKey() []byte {
+	i := bytes.IndexByte(a.Auth, ':')
+	if i < 0 {
+		return nil
+	}
+	id := a.Auth[i+1:]
+	if j := bytes.IndexByte(id, ':'); j >= 0 {
+		id = id[:j]
+	}
+	if len(id) == 0 {
+		return nil
+	}
+	return id
+}
+
+// ParseLine parses an Exim main-log line whose timestamp occupies
+// line[:stamp] (the length timestamp.Parser.Parse returns; with
+// log_selector +pid the " [pid]" that follows is skipped here). It reports
+// false unless the line is an arrival, `STAMP [[pid] ]MSGID <= SENDER …`:
+// delivery, reject and fake-reject (`(=`) lines are not.
+//
+// After SENDER (a quoted local part may hold blanks) the NAME=VALUE fields
+// are read left to right: a quoted value (T="…", DN="…", with backslash
+// escapes) is skipped whole, so text inside it never counts as a field;
+// the words "from" and "for" end the fields; the first occurrence of each
+// field counts. H= is read as `[NAME ][(HELO) ][ADDR][:PORT]`; its HELO
+// ends at the first ") [". (With helo_accept_junk_hosts a client can put
+// ") [" in its HELO itself; Exim's line is then ambiguous, and only the
+// address in the last brackets could be trusted.)
+//
+// ParseLine does not allocate. Nothing after a '\n' is read.
+func ParseLine(line []byte, stamp int) (a Arrival, ok bool) {
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	if stamp < 0 || stamp > len(line) {
+		return Arrival{}, false
+	}
+	i := skipPID(line, stamp)
+	// " MSGID <= "
+	if i >= len(line) || line[i] != ' ' {
+		return Arrival{}, false
+	}
+	i++
+	j := i
+	for j < len(line) && isIDByte(line[j]) {
+		j++
+	}
+	if j == i || !bytes.HasPrefix(line[j:], Marker) {
+		return Arrival{}, false
+	}
+	i = j + len(Marker)
+
+	end := senderEnd(line, i)
+	a.Sender = line[i:end]
+	i = end
+	for i < len(line) {
+		if line[i] == ' ' {
+			i++
+			continue
+		}
+		end := wordEnd(line, i)
+		word := line[i:end]
+		if string(word) == "from" || string(word) == "for" {
+			break
+		}
+		eq := bytes.IndexByte(word, '=')
+		if eq <= 0 || !isFieldName(word[:eq]) {
+			i = end // a flag such as L., K, PRDR, or stray text
+			continue
+		}
+		name, v := word[:eq], i+eq+1
+		switch {
+		case string(name) == "H":
+			h, n := parseHost(line[v:])
+			if !a.HasHost {
+				a.Host, a.HasHost = h, true
+			}
+			i = v + n
+			continue
+		case v < len(line) && line[v] == '"':
+			end = quotedEnd(line, v)
+		}
+		value := line[v:end]
+		switch string(name) {
+		case "U":
+			if a.User == nil {
+				a.User = value
+			}
+		case "P":
+			if a.Proto == nil {
+				a.Proto = value
+			}
+		case "A":
+			if a.Auth == nil {
+				a.Auth = value
+			}
+		}
+		i = end
+	}
+	return a, true
+}
+
+// skipPID returns the index after a " [digits]" at line[i:], or i.
+func skipPID(line []byte, i int) int {
+	if i+1 >= len(line) || line[i] != ' ' || line[i+1] != '[' {
+		return i
+	}
+	j := i + 2
+	for j < len(line) && isDigit(line[j]) {
+		j++
+	}
+	if j == i+2 || j >= len(line) || line[j] != ']' {
+		return i
+	}
+	return j + 1
+}
+
+// senderEnd returns the end of the sender address that starts at line[i]:
+// the first blank outside double quotes. An address whose quotes do not
+// close ends at its first blank, so that one stray quote cannot hide the
+// fields.
+func senderEnd(line []byte, i int) int {
+	end := wordEnd(line, i)
+	if bytes.IndexByte(line[i:end], '"') < 0 {
+		return end // the common case: no quotes at all
+	}
+	quoted := false
+	for j := i; j < len(line); j++ {
+		switch c := line[j]; {
+		case quoted && c == '\\':
+			j++
+		case c == '"':
+			quoted = !quoted
+		case c == ' ' && !quoted:
+			return j
+		}
+	}
+	if quoted {
+		return end
+	}
+	return len(line)
+}
+
+// quotedEnd returns the end of the quoted value that starts with the '"'
+// at line[i]: just after its closing quote and whatever follows it up to
+// the next blank. An unclosed quote runs to the end of the line.
+func quotedEnd(line []byte, i int) int {
+	for j := i + 1; j < len(line); j++ {
+		switch line[j] {
+		case '\\':
+			j++
+		case '"':
+			return wordEnd(line, j+1)
+		}
+	}
+	return len(line)
+}
+
+// parseHost reads an H= value at the start of s and returns it with the
+// number of bytes it takes.
+func parseHost(s []byte) (h Host, n int) {
+	i := 0
+	if i < len(s) && s[i] != '(' && s[i] != '[' {
+		i = wordEnd(s, 0)
+		h.Name = s[:i]
+		if i+1 >= len(s) || s[i] != ' ' || (s[i+1] != '(' && s[i+1] != '[') {
+			return h, i
+		}
+		i++
+	}
+	if i < len(s) && s[i] == '(' {
+		if k := bytes.Index(s[i:], []byte(") [")); k >= 0 {
+			h.HELO = s[i+1 : i+k]
+			i += k + 2
+		} else if k := bytes.IndexByte(s[i:], ')'); k >= 0 {
+			h.HELO = s[i+1 : i+k]
+			return h, i + k + 1
+		} else {
+			return h, i
+		}
+	}
+	if i < len(s) && s[i] == '[' {
+		k := bytes.IndexByte(s[i:], ']')
+		if k < 0 {
+			return h, i
+		}
+		h.Addr = s[i+1 : i+k]
+		i += k + 1
+		if i < len(s) && s[i] == ':' {
+			j := i + 1
+			for j < len(s) && isDigit(s[j]) {
+				j++
+			}
+			if j > i+1 {
+				h.Port = s[i+1 : j]
+				i = j
+			}
+		}
+	}
+	return h, i
+}
+
+// wordEnd returns the index of the first blank at or after i, or len(b).
+func wordEnd(b []byte, i int) int {
+	if k := bytes.IndexByte(b[i:], ' '); k >= 0 {
+		return i + k
+	}
+	return len(b)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+// isIDByte reports whether c may appear in an Exim message id (base-62
+// digits and '-': 1j5IF1-0006A7-Ub, 10HmaX-000000005vi-0000).
+func isIDByte(c byte) bool { return isDigit(c) || isLetter(c) || c == '-' }
+
+// isFieldName reports whether b is the name of an Exim log field: a letter,
+// then letters, digits or '*' (U, P, M8S, id*).
+func isFieldName(b []byte) bool {
+	if !isLetter(b[0]) {
+		return false
+	}
+	for _, c := range b[1:] {
+		if !isLetter(c) && !isDigit(c) && c != '*' {
+			return false
+		}
+	}
+	return true
+}
