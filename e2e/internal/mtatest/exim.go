@@ -181,8 +181,8 @@ login:
 	ns := &namespace{dir: filepath.Join(e.Dir, "namespace"), etc: etc, devLog: filepath.Join(e.Dir, "no-syslog.sock")}
 	// -bdf: listening daemon in the foreground; no -q: no queue runner
 	// (deliveries are immediate).
-	cmd := ns.command(context.Background(), e.bin, "-bdf")
-	if e.daemon, err = startDaemon("exim daemon", cmd, filepath.Join(e.Dir, "daemon.out"), false); err != nil {
+	cmd := ns.daemonCommand(e.bin, "-bdf")
+	if e.daemon, err = startDaemon("exim daemon", cmd, filepath.Join(e.Dir, "daemon.out")); err != nil {
 		return err
 	}
 	if err := waitListen(e.Addr, e.daemon.done, 30*time.Second); err != nil {
@@ -216,6 +216,8 @@ func (e *Exim) SubmitLocal(ctx context.Context, localUser, msg string) error {
 func (e *Exim) Stop() {
 	e.once.Do(func() {
 		if e.daemon != nil {
+			// (The daemon stays in the shell's process group, which
+			// stop kills if it must.)
 			e.daemon.stop(10 * time.Second)
 		}
 		if e.dns != nil {

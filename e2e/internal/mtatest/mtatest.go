@@ -309,16 +309,15 @@ type daemon struct {
 	once sync.Once
 }
 
-// startDaemon starts cmd with output to logFile. Unless ownSession is set
-// (a program that calls setsid itself, which a process group leader may
-// not), the daemon is put in a process group of its own.
-func startDaemon(name string, cmd *exec.Cmd, logFile string, ownSession bool) (*daemon, error) {
+// startDaemon starts cmd with output to logFile, in a process group of its
+// own, with SIGTERM as its parent-death signal.
+func startDaemon(name string, cmd *exec.Cmd, logFile string) (*daemon, error) {
 	out, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !ownSession, Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		out.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
@@ -332,8 +331,8 @@ func startDaemon(name string, cmd *exec.Cmd, logFile string, ownSession bool) (*
 	return d, nil
 }
 
-// pid is the daemon's process id (for unshare: the program it ran, which
-// replaced it).
+// pid is the process id of what was started (for a namespace daemon: the
+// supervising shell, inside the namespace).
 func (d *daemon) pid() int { return d.cmd.Process.Pid }
 
 // stop sends SIGTERM to the daemon and waits up to grace for it to exit,
@@ -357,6 +356,27 @@ func (d *daemon) stop(grace time.Duration) {
 			}
 		}
 	})
+}
+
+// killSurvivor kills (SIGKILL) the process whose pid is in pidFile, and
+// the process group it leads, if it is still running and its command line
+// contains mark (the instance's private directory, so that a stale pid
+// file never hits another process).
+func killSurvivor(pidFile, mark string) {
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		return
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 1 {
+		return
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !bytes.Contains(cmdline, []byte(mark)) {
+		return
+	}
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	_ = syscall.Kill(pid, syscall.SIGKILL)
 }
 
 // WaitForLog polls file until cond returns true for its content, or fails t

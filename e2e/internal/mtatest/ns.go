@@ -27,12 +27,18 @@ type namespace struct {
 }
 
 // nsScript is run by sh inside a fresh mount namespace (unshare --mount),
-// with the instance's directory as $1 and the command to exec after it.
-// The overlay's upper layer lives on a tmpfs mounted in the namespace, so
-// that it works whatever file system the temp dir is on (overlayfs cannot
-// use an upper layer on overlayfs).
+// with the instance's directory as $1, the mode as $2 and the command after
+// them. The overlay's upper layer lives on a tmpfs mounted in the
+// namespace, so that it works whatever file system the temp dir is on
+// (overlayfs cannot use an upper layer on overlayfs).
+//
+// Mode "exec" replaces the shell with the command. Mode "supervise" keeps
+// the shell as the command's parent and passes SIGTERM (also the one the
+// kernel sends when the test process dies) on to it: a parent-death signal
+// set on the daemon itself would not do, since the kernel clears it when a
+// process changes its effective uid, as the Postfix master and Exim do.
 const nsScript = `set -eu
-D=$1; shift
+D=$1; mode=$2; shift 2
 mount --make-rprivate /
 mount -t tmpfs -o mode=0755,size=8m mtatest-ns "$D/ns"
 mkdir "$D/ns/upper" "$D/ns/work"
@@ -49,7 +55,17 @@ ln -s /proc/self/fd/0 /dev/stdin
 ln -s /proc/self/fd/1 /dev/stdout
 ln -s /proc/self/fd/2 /dev/stderr
 if [ -s "$D/devlog" ]; then ln -s "$(cat "$D/devlog")" /dev/log; fi
-exec "$@"
+if [ "$mode" = exec ]; then exec "$@"; fi
+set +e
+"$@" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+status=0
+while kill -0 "$child" 2>/dev/null; do
+	wait "$child"
+	status=$?
+done
+exit "$status"
 `
 
 // prepare writes the overlay's files and the script into ns.dir.
@@ -85,15 +101,25 @@ func (ns *namespace) prepare() error {
 }
 
 // command returns a command that runs name with args in a new private
-// namespace. The program replaces unshare and sh (exec), so the command's
-// pid is the program's. Daemons pass context.Background() and are stopped
-// by signals instead.
+// namespace, replacing unshare and the shell (exec).
 func (ns *namespace) command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	return ns.cmd(ctx, "exec", name, args...)
+}
+
+// daemonCommand returns a command that runs the daemon name with args in a
+// new private namespace under a supervising shell: the command's pid is
+// the shell's (in the namespace, for enter); SIGTERM to it stops the
+// daemon, and so does the death of the test process.
+func (ns *namespace) daemonCommand(name string, args ...string) *exec.Cmd {
+	return ns.cmd(context.Background(), "supervise", name, args...)
+}
+
+func (ns *namespace) cmd(ctx context.Context, mode, name string, args ...string) *exec.Cmd {
 	if err := ns.prepare(); err != nil {
 		// Let the command fail visibly when run.
 		return exec.CommandContext(ctx, "sh", "-c", fmt.Sprintf("echo %q >&2; exit 1", "mtatest: "+err.Error()))
 	}
-	argv := append([]string{"--mount", "--propagation", "private", "sh", filepath.Join(ns.dir, "ns.sh"), ns.dir, name}, args...)
+	argv := append([]string{"--mount", "--propagation", "private", "sh", filepath.Join(ns.dir, "ns.sh"), ns.dir, mode, name}, args...)
 	return execCommand(ctx, "unshare", argv...)
 }
 

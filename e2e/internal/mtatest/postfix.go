@@ -226,8 +226,8 @@ postlog   unix-dgram n - n - 1 postlogd
 	// The master runs in the foreground (no -w: it does not fork), as the
 	// leader of a new session. "postfix start" is not used: its checks
 	// (post-install) take seconds; makeQueue did what they would.
-	cmd := ns.command(context.Background(), filepath.Join(PostfixDaemonDir, "master"), "-c", p.ConfigDir)
-	if p.master, err = startDaemon("postfix master", cmd, filepath.Join(p.Dir, "master.out"), true); err != nil {
+	cmd := ns.daemonCommand(filepath.Join(PostfixDaemonDir, "master"), "-c", p.ConfigDir)
+	if p.master, err = startDaemon("postfix master", cmd, filepath.Join(p.Dir, "master.out")); err != nil {
 		return err
 	}
 	for _, addr := range []string{p.SMTP, p.Submission} {
@@ -290,6 +290,9 @@ func (p *Postfix) Stop() {
 	p.once.Do(func() {
 		if p.master != nil {
 			p.master.stop(15 * time.Second)
+			// The master leads a session of its own, outside the
+			// shell's process group: make sure it is gone.
+			killSurvivor(filepath.Join(p.Dir, "queue", "pid", "master.pid"), p.ConfigDir)
 		}
 		if p.syslog != nil {
 			// Let rsyslogd write what the master logged on its way out.

@@ -46,7 +46,7 @@ action(type="omfile" file=%q template="RSYSLOG_FileFormat")
 	}
 	cmd := exec.Command("/usr/sbin/rsyslogd", "-n", "-f", confFile, "-i", filepath.Join(work, "rsyslogd.pid"))
 	cmd.Env = cleanEnv()
-	d, err := startDaemon("rsyslogd", cmd, filepath.Join(dir, "rsyslogd.out"), false)
+	d, err := startDaemon("rsyslogd", cmd, filepath.Join(dir, "rsyslogd.out"))
 	if err != nil {
 		return nil, err
 	}
