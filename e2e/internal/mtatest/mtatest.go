@@ -27,7 +27,13 @@
 //
 // Every process is started by the test, put in its own process group, given
 // a parent-death signal, and stopped in t.Cleanup (or earlier by Stop).
-// Every wait is bounded.
+// Postfix and Exim run under a shell in their namespace that passes SIGTERM
+// on to them (the kernel drops the parent-death signal of a process that
+// changes its effective uid), so they stop even when the test process is
+// killed. Every wait is bounded.
+//
+// The package lives under e2e/ because Go lets only packages inside the
+// parent of an internal/ directory import it, and the importer is e2e.
 //
 // When a component is missing the helpers skip the test with a hint to run
 // `sudo scripts/ci/install-mta.sh`; with CI=true in the environment they fail
