@@ -1,0 +1,181 @@
+package logread
+
+import (
+	"bytes"
+	"errors"
+	"io"
+)
+
+// readBufSize is the size of the read buffer. Large reads mean few system
+// calls, few partial lines carried from one read to the next, and long runs
+// for the SIMD marker search. CPU time of a full scan of a 1 GB Postfix log
+// from the page cache, by buffer size: 64 KiB 165 ms, 256 KiB 155 ms,
+// 1 MiB 132 ms, 4 MiB 129 ms; 1 MiB takes nearly all of the gain.
+const readBufSize = 1 << 20
+
+// errTruncated is returned by a fileReader when the file became shorter than
+// what was already read from it (logrotate's copytruncate).
+var errTruncated = errors.New("file truncated while being read")
+
+// lineReader splits a stream into lines and hands those that contain marker
+// to fn. It owns one buffer, reused for every read and grown (never capped)
+// when a single line does not fit, so memory depends on the longest line,
+// not on the size of the input.
+type lineReader struct {
+	buf    []byte
+	marker []byte
+	// rare is the index in marker of the byte the search looks for first,
+	// or -1 for bytes.Index; chosen from the first data read (sampled).
+	rare    int
+	sampled bool
+	// fn receives each delivered line, without its '\n' and one trailing
+	// '\r'; the slice is only valid during the call. Returning true stops
+	// the read.
+	fn func(line []byte) (stop bool)
+}
+
+// read delivers every line of r. The bytes after the last '\n' are a line too
+// when r ends (an unterminated last line), but not when the file was
+// truncated under us: then they are the head of a line that no longer exists.
+func (lr *lineReader) read(r io.Reader) error {
+	buf := lr.buf[:cap(lr.buf)]
+	n := 0 // buf[:n] is the start of a line whose '\n' has not been read yet
+	for {
+		if n == len(buf) {
+			// One line fills the whole buffer: grow it, keep the head.
+			buf = lr.grow(n)
+		}
+		m, err := r.Read(buf[n:])
+		if m > 0 {
+			// Only the new bytes can hold the first '\n' after buf[:n].
+			if i := bytes.LastIndexByte(buf[n:n+m], '\n'); i >= 0 {
+				end := n + i + 1
+				if lr.lines(buf[:end]) {
+					return nil
+				}
+				n = copy(buf, buf[end:n+m])
+			} else {
+				n += m
+			}
+		}
+		switch {
+		case err == nil:
+		case err == io.EOF:
+			if n > 0 {
+				if n == len(buf) {
+					buf = lr.grow(n)
+				}
+				buf[n] = '\n'
+				lr.lines(buf[:n+1])
+			}
+			return nil
+		case err == errTruncated:
+			return nil
+		default:
+			return err
+		}
+	}
+}
+
+// grow doubles the buffer, keeping its first n bytes.
+func (lr *lineReader) grow(n int) []byte {
+	buf := make([]byte, 2*max(n, 1))
+	copy(buf, lr.buf[:n])
+	lr.buf = buf
+	return buf
+}
+
+// lines delivers the matching lines of data, which ends with '\n'. It
+// reports whether fn asked to stop.
+//
+// With a marker the search runs over the whole of data and line boundaries
+// are looked for only around a match, so lines without the marker cost
+// nothing beyond the search itself.
+func (lr *lineReader) lines(data []byte) (stop bool) {
+	m := lr.marker
+	if len(m) > 0 && !lr.sampled {
+		lr.rare, lr.sampled = rarestByte(m, data[:min(len(data), 64<<10)]), true
+	}
+	if len(m) == 0 {
+		for len(data) > 0 {
+			i := bytes.IndexByte(data, '\n')
+			if lr.fn(trimCR(data[:i])) {
+				return true
+			}
+			data = data[i+1:]
+		}
+		return false
+	}
+	for {
+		i := lr.index(data)
+		if i < 0 {
+			return false
+		}
+		start := bytes.LastIndexByte(data[:i], '\n') + 1
+		end := i + bytes.IndexByte(data[i:], '\n')
+		line := trimCR(data[start:end])
+		// A match that runs past the line's content (into the stripped '\r'
+		// or across the '\n', possible when the marker holds those bytes) is
+		// not in the line, and neither is any later one in it.
+		if i+len(m) <= start+len(line) && lr.fn(line) {
+			return true
+		}
+		data = data[end+1:]
+	}
+}
+
+// trimCR removes one trailing '\r', so that CRLF logs give the same lines as
+// LF logs.
+func trimCR(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		return line[:n-1]
+	}
+	return line
+}
+
+// index returns the offset of the first occurrence of the marker in data,
+// or -1. It looks for the marker's rarest byte with bytes.IndexByte (SIMD)
+// and compares the whole marker only there. bytes.Index keys on the
+// marker's first byte instead, and for markers like "sasl_username=" that
+// is a letter found every few dozen bytes of a log, where '_' is found every
+// few hundred: the search then runs at close to memory speed.
+func (lr *lineReader) index(data []byte) int {
+	m, k := lr.marker, lr.rare
+	if k < 0 {
+		return bytes.Index(data, m)
+	}
+	c := m[k]
+	for start := 0; start+len(m) <= len(data); {
+		j := bytes.IndexByte(data[start+k:len(data)-len(m)+k+1], c)
+		if j < 0 {
+			return -1
+		}
+		start += j
+		if bytes.Equal(data[start:start+len(m)], m) {
+			return start
+		}
+		start++
+	}
+	return -1
+}
+
+// rarestByte returns the index in marker of the byte that is least frequent
+// in sample, which stands for the input. When even that byte is common (one
+// in 16 bytes or more) the search would stop too often to gain anything and
+// rarestByte returns -1: plain bytes.Index then.
+func rarestByte(marker, sample []byte) int {
+	var count [256]int
+	for _, c := range sample {
+		count[c]++
+	}
+	best := 0
+	for i := range marker {
+		if count[marker[i]] < count[marker[best]] {
+			best = i
+		}
+	}
+	if count[marker[best]]*16 >= len(sample) && len(sample) > 0 {
+		return -1
+	}
+	return best
+}

@@ -1,0 +1,343 @@
+// Package logread streams the lines of mail logs to the checkers.
+//
+// Logs can be gigabytes and are scanned every few minutes from cron, while
+// syslog appends to them and logrotate renames or truncates them. So the
+// reader works in constant memory with large buffers and no line length
+// limit, finds the marker a checker cares about before it looks for line
+// boundaries, seeks near the start of the time window instead of reading a
+// file from its beginning, and reads the previous rotation when the window
+// reaches back into it (SPEC §1 "Reading logs", §8 "Rotation"). It never
+// maps files into memory: a live log truncated under a mapping raises SIGBUS.
+package logread
+
+import (
+	"compress/gzip"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Source describes what one Scan reads.
+type Source struct {
+	// Paths are read in order. "-" is Stdin; a name ending in ".gz" is
+	// gunzipped. No paths: nothing is read.
+	Paths []string
+	// Stdin is read for "-"; nil means os.Stdin.
+	Stdin io.Reader
+	// Marker, when not empty, restricts delivery to the lines that contain
+	// it. Searching for it over whole buffers is what makes a full scan
+	// cost about what grep -F costs: lines without it are never split out.
+	Marker []byte
+	// Since is the start of the window; zero means read everything. With
+	// Since and TimeOf set, a named regular file is read from near the
+	// window start (found by binary search on line timestamps) rather than
+	// from its beginning, and lines before the window may still be
+	// delivered: the caller filters every line by its own timestamp.
+	Since time.Time
+	// TimeOf returns the timestamp of a line, false when it has none. It
+	// is called on a few dozen lines per file, only for the window search
+	// and the rotation decision, never on the delivered stream.
+	TimeOf func(line []byte) (time.Time, bool)
+	// Rotated makes a named regular FILE read its previous rotation first,
+	// FILE.1 or else FILE.1.gz, when FILE's first timestamped line is after
+	// Since−Slack or FILE has none (or is missing). Needs Since and TimeOf.
+	// A missing rotation is not an error.
+	Rotated bool
+	// Slack is how far back in time a line may be from one written before
+	// it (syslog receives from several processes; a few seconds is common).
+	// The window search and the rotation decision start Slack before Since
+	// so that no in-window line is skipped.
+	Slack time.Duration
+}
+
+// Scan calls fn for every line of src that contains src.Marker, in input
+// order, the previous rotation of a file before the file. The line has no
+// '\n' and no trailing '\r', and is only valid during the call: fn must copy
+// what it keeps. Lines may be of any length and hold any bytes.
+//
+// An input that cannot be opened or read gives an error naming it (a
+// *fs.PathError: "open /var/log/mail.log: no such file or directory"); Scan
+// still reads the other inputs and returns all such errors joined, so the
+// caller can print what it computed and exit 1. A directory is an error
+// ("is a directory"); a FIFO or device is read as a stream, without seeking.
+//
+// A file renamed while Scan reads it is read to its end; a file truncated
+// under Scan is read up to the truncation and its partial last line dropped.
+// Either way no line is delivered twice.
+func Scan(src Source, fn func(line []byte)) error {
+	return scan(src, fn, defaultTuning)
+}
+
+// tuning holds the sizes Scan works with. Tests shrink them to put buffer
+// and probe boundaries inside small inputs.
+type tuning struct {
+	bufSize    int   // initial read buffer
+	probeStep  int   // first read of a window probe; doubled until probeLimit
+	probeLimit int   // a window probe gives up after this many bytes
+	searchGap  int64 // the window search stops when its interval is this small
+}
+
+var defaultTuning = tuning{
+	bufSize: readBufSize,
+	// Log lines are a few hundred bytes: one 4 KiB read usually finds a
+	// timestamp, and 64 KiB of lines without one ends the probe, which is
+	// then treated as "not before the window" (safe: it only moves the
+	// search's upper bound).
+	probeStep:  4 << 10,
+	probeLimit: 64 << 10,
+	// Reading 32 KiB more than needed is cheaper than another probe.
+	searchGap: 32 << 10,
+}
+
+// scanner is the state of one Scan: one read buffer and one probe buffer
+// for all its inputs, and the errors met so far.
+type scanner struct {
+	src      Source
+	tu       tuning
+	lr       lineReader
+	probeBuf []byte
+	errs     []error
+}
+
+func scan(src Source, fn func(line []byte), tu tuning) error {
+	s := &scanner{
+		src: src,
+		tu:  tu,
+		lr: lineReader{
+			buf:    make([]byte, tu.bufSize),
+			marker: src.Marker,
+			fn:     func(line []byte) bool { fn(line); return false },
+		},
+	}
+	if s.src.Stdin == nil {
+		s.src.Stdin = os.Stdin
+	}
+	if s.src.Slack < 0 {
+		s.src.Slack = 0
+	}
+	for _, p := range src.Paths {
+		switch {
+		case p == "-":
+			s.stream(s.src.Stdin, "standard input")
+		case strings.HasSuffix(p, ".gz"):
+			s.gzipFile(p)
+		default:
+			s.namedFile(p)
+		}
+	}
+	return errors.Join(s.errs...)
+}
+
+// windowed reports whether named regular files are read from the window
+// start.
+func (s *scanner) windowed() bool {
+	return !s.src.Since.IsZero() && s.src.TimeOf != nil
+}
+
+// threshold is the time such that a line at or before it proves that no
+// line before it is in the window (lines are out of order by at most Slack).
+func (s *scanner) threshold() time.Time {
+	return s.src.Since.Add(-s.src.Slack)
+}
+
+func (s *scanner) fail(err error) {
+	s.errs = append(s.errs, err)
+}
+
+// stream reads r from where it is to its end.
+func (s *scanner) stream(r io.Reader, name string) {
+	if err := s.lr.read(r); err != nil {
+		s.fail(pathError("read", name, err))
+	}
+}
+
+// pathError makes sure err names the input, as the OS errors from os.File
+// already do.
+func pathError(op, name string, err error) error {
+	if _, ok := err.(*fs.PathError); ok {
+		return err
+	}
+	return &fs.PathError{Op: op, Path: name, Err: err}
+}
+
+func (s *scanner) gzipFile(name string) {
+	f, err := os.Open(name)
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	defer f.Close()
+	s.gunzip(f, name)
+}
+
+func (s *scanner) gunzip(f *os.File, name string) {
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		s.fail(&fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR})
+		return
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		s.fail(pathError("gunzip", name, err))
+		return
+	}
+	s.stream(zr, name)
+}
+
+// namedFile reads a path that is neither "-" nor *.gz, and its previous
+// rotation first when the window reaches back into it.
+func (s *scanner) namedFile(name string) {
+	if !s.src.Rotated || !s.windowed() {
+		f, err := os.Open(name)
+		if err != nil {
+			s.fail(err)
+			return
+		}
+		defer f.Close()
+		s.file(f, name)
+		return
+	}
+
+	prev, prevName, prevErr, cur, curErr := openWithPrevious(name)
+	if prev != nil {
+		defer prev.Close()
+	}
+	if cur != nil {
+		defer cur.Close()
+	}
+	needPrev := true
+	var curInfo fs.FileInfo
+	if curErr == nil {
+		curInfo, curErr = cur.Stat()
+	}
+	if curErr == nil && !curInfo.Mode().IsRegular() {
+		needPrev = false // a directory is an error below, a FIFO a stream
+	} else if curErr == nil {
+		t, ok, err := s.firstTime(cur, curInfo.Size())
+		if err != nil {
+			curErr = err
+		} else {
+			needPrev = !ok || t.After(s.threshold())
+		}
+	}
+	switch {
+	case !needPrev:
+	case prev != nil && strings.HasSuffix(prevName, ".gz"):
+		s.gunzip(prev, prevName)
+	case prev != nil:
+		s.file(prev, prevName)
+	case prevErr != nil && !errors.Is(prevErr, fs.ErrNotExist):
+		s.fail(prevErr)
+	}
+	if curErr != nil {
+		s.fail(curErr)
+		return
+	}
+	s.file(cur, name)
+}
+
+// openWithPrevious opens the previous rotation of name (name.1, else
+// name.1.gz) and then name. Opening the older file first means a rotation
+// between the two opens can leave us with two different files but never
+// the same lines twice (copytruncate: the new name.1 is not the one we
+// hold). It then checks that the rotation name still denotes the file it
+// opened, and retries if a rename slipped in, so that the just-rotated file
+// is not missed either.
+func openWithPrevious(name string) (prev *os.File, prevName string, prevErr error, cur *os.File, curErr error) {
+	for attempt := 1; ; attempt++ {
+		prev, prevName, prevErr = openPrevious(name)
+		cur, curErr = os.Open(name)
+		if attempt == 3 || stillPrevious(name, prev, prevName) {
+			return prev, prevName, prevErr, cur, curErr
+		}
+		if prev != nil {
+			prev.Close()
+		}
+		if cur != nil {
+			cur.Close()
+		}
+	}
+}
+
+// openPrevious opens name.1, or name.1.gz when there is no name.1. Both
+// missing gives a nil file and a not-exist error.
+func openPrevious(name string) (*os.File, string, error) {
+	f, err := os.Open(name + ".1")
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return f, name + ".1", err
+	}
+	f, err = os.Open(name + ".1.gz")
+	return f, name + ".1.gz", err
+}
+
+// stillPrevious reports whether the previous-rotation name of name still
+// denotes prev (or still nothing, when prev is nil).
+func stillPrevious(name string, prev *os.File, prevName string) bool {
+	now, err := os.Stat(name + ".1")
+	nowName := name + ".1"
+	if errors.Is(err, fs.ErrNotExist) {
+		now, err = os.Stat(name + ".1.gz")
+		nowName = name + ".1.gz"
+	}
+	if prev == nil {
+		return err != nil
+	}
+	if err != nil || nowName != prevName {
+		return false
+	}
+	held, err := prev.Stat()
+	return err == nil && os.SameFile(held, now)
+}
+
+// file reads an opened named input: a directory is an error, a regular file
+// is read from the window start, anything else (FIFO, device) as a stream.
+func (s *scanner) file(f *os.File, name string) {
+	fi, err := f.Stat()
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	switch {
+	case fi.IsDir():
+		s.fail(&fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR})
+		return
+	case !fi.Mode().IsRegular():
+		s.stream(f, name)
+		return
+	}
+	var off int64
+	if s.windowed() {
+		off, err = s.windowStart(f, fi.Size())
+		if err != nil {
+			s.fail(err)
+			return
+		}
+	}
+	s.stream(&fileReader{f: f, pos: off}, name)
+}
+
+// fileReader reads a regular file from an offset. When a read comes up
+// short (end of file) it compares the file's size with how far it has read:
+// a smaller size means the file was truncated under us (copytruncate), and
+// the read ends with errTruncated so that the partial last line, whose rest
+// is gone, is dropped. A file truncated and rewritten beyond the read offset
+// between two reads, a fraction of a millisecond apart, would escape this;
+// no mail log is written that fast.
+type fileReader struct {
+	f   *os.File
+	pos int64
+}
+
+func (r *fileReader) Read(p []byte) (int, error) {
+	n, err := r.f.ReadAt(p, r.pos)
+	r.pos += int64(n)
+	if err == io.EOF {
+		if fi, serr := r.f.Stat(); serr == nil && fi.Size() < r.pos {
+			err = errTruncated
+		}
+	}
+	return n, err
+}
