@@ -54,6 +54,13 @@ type Source struct {
 	Slack time.Duration
 }
 
+// DefaultSlack is the Slack the checkers use. Syslog interleaves lines from
+// many processes, and relayed messages (journald, remote syslog) keep the
+// time they were stamped with, so lines seconds and sometimes minutes out
+// of order are normal; five minutes covers them and costs at most five
+// minutes of log read before the window.
+const DefaultSlack = 5 * time.Minute
+
 // Scan calls fn for every line of src that contains src.Marker, in input
 // order, the previous rotation of a file before the file. The line has no
 // '\n' and no trailing '\r', and is only valid during the call: fn must copy
