@@ -96,7 +96,7 @@ func Scan(o *Options, stdin io.Reader) (*Counter, error) {
 		return c, err
 	}
 	tf := timeOf(o.Now, o.Loc)
-	src.TimeOf, src.Since, src.Rotated, src.Slack = tf, w.Start, true, scanSlack
+	src.TimeOf, src.Since, src.Rotated, src.Slack = tf, w.Start, true, logread.DefaultSlack
 	err := logread.Scan(src, func(line []byte) {
 		key, ok := ParseMailLog(line)
 		if !ok {
@@ -153,7 +153,7 @@ func ScanLegacy(o *LegacyOptions, stdin io.Reader) (*Counter, error) {
 		Since:   w.Start,
 		TimeOf:  tf,
 		Rotated: true,
-		Slack:   scanSlack,
+		Slack:   logread.DefaultSlack,
 	}
 	err := logread.Scan(src, func(line []byte) {
 		key, ok := ParseLegacy(line)
@@ -249,7 +249,3 @@ func flatten(err error) []error {
 	}
 	return []error{err}
 }
-
-// scanSlack is how far out of time order lines may be (TEMPORARY until
-// logread.DefaultSlack lands).
-const scanSlack = 5 * time.Minute

@@ -127,7 +127,7 @@ func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
 		Since:   w.Start,
 		TimeOf:  timeOf,
 		Rotated: true,
-		Slack:   5 * time.Minute,
+		Slack:   logread.DefaultSlack,
 	}, func(line []byte) {
 		t, ok := timeOf(line)
 		if !ok || !w.Contains(t) {
