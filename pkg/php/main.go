@@ -2,7 +2,6 @@ package php
 
 import (
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/spam-gear/spamcheck/pkg/cli"
@@ -68,7 +67,7 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	app.Flag("period", `Count only dated lines of the last PERIOD, such as "1day" or "6hours" (date(1)-like units), reading the previous rotation when needed; default: every line of the log.`).
 		Short('p').PlaceHolder("PERIOD").IsSetByUser(&o.PeriodSet).SetValue(period.NewValue(&o.Period, "1day"))
 	app.Arg("MAX_DAILY_MAILS", "Report scripts with at least this many mails (decimal digits; default 500).").
-		Default("500").SetValue(countValue{&o.Max})
+		Default("500").SetValue(threshold.CountValue{N: &o.Max})
 	if code, stop := cli.Parse(app, args, stderr); stop {
 		return nil, code, true
 	}
@@ -86,9 +85,9 @@ func parseLegacyArgs(args []string, stdout, stderr io.Writer, now time.Time, loc
 	app := cli.New(LegacyName, "Print the PHP scripts that sent at least MAX_MAILS mails through the phpsendmail wrapper in the last MINUTES×1.2 minutes (so that runs every MINUTES overlap), one path per line.", stdout, stderr)
 	cli.AddCommon(app, &o.Common, DefaultLegacyLog, now)
 	app.Arg("MINUTES", "Look back MINUTES×1.2 minutes, truncated to whole minutes (decimal digits; default 10).").
-		Default("10").SetValue(countValue{&o.Minutes})
+		Default("10").SetValue(threshold.CountValue{N: &o.Minutes})
 	app.Arg("MAX_MAILS", "Report scripts with at least this many mails (decimal digits; default 10).").
-		Default("10").SetValue(countValue{&o.Max})
+		Default("10").SetValue(threshold.CountValue{N: &o.Max})
 	if code, stop := cli.Parse(app, args, stderr); stop {
 		return nil, code, true
 	}
@@ -97,18 +96,3 @@ func parseLegacyArgs(args []string, stdout, stderr io.Writer, now time.Time, loc
 	}
 	return o, cli.ExitOK, false
 }
-
-// countValue is a positional number: decimal digits only (SPEC §7.11),
-// so "abc" or "010x" is a usage error rather than 0.
-type countValue struct{ n *int64 }
-
-func (v countValue) Set(s string) error {
-	n, err := threshold.ParseCount(s)
-	if err != nil {
-		return err
-	}
-	*v.n = n
-	return nil
-}
-
-func (v countValue) String() string { return strconv.FormatInt(*v.n, 10) }

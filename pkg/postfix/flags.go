@@ -45,24 +45,6 @@ func (v *disableValue) String() string {
 	return fmt.Sprintf("%d,%d", v.o.MaxNets, v.o.MaxUnknowns)
 }
 
-// countValue is a decimal threshold that keeps the text as typed, since the
-// header shows `-m 010` as 010.
-type countValue struct {
-	text *string
-	n    *int64
-}
-
-func (v countValue) Set(s string) error {
-	n, err := threshold.ParseCount(s)
-	if err != nil {
-		return err
-	}
-	*v.text, *v.n = s, n
-	return nil
-}
-
-func (v countValue) String() string { return *v.text }
-
 // webmailValue is -w IP[,IP…].
 type webmailValue struct{ addrs *[]netip.Addr }
 

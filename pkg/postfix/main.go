@@ -63,7 +63,7 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	app.Flag("period", `A period such as "1hour", "30minutes" or "1hour30minutes" (date(1)-like units).`).
 		Short('p').Default("1hour").SetValue(periodValue)
 	app.Flag("max-connections", "Report users with at least N connections in the period (per-user overrides may change N).").
-		Short('m').PlaceHolder("N").Default("90").SetValue(countValue{&o.MaxText, &o.Max})
+		Short('m').PlaceHolder("N").Default("90").SetValue(threshold.CountValue{N: &o.Max, Text: &o.MaxText})
 	dv := &disableValue{o: o}
 	app.Flag("dissable-account", "Disable reported users seen from more than MAX_NETWORKS networks and more than MAX_UNKNOWNS unknown addresses (a single N means N,N). Also --dissable-acount and --disable-account.").
 		Short('d').PlaceHolder("MAX_NETWORKS,MAX_UNKNOWNS").SetValue(dv)
@@ -82,7 +82,7 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	app.Flag("state", "Remember disabled users in FILE; a user disabled within the period is not locked or mailed again.").
 		PlaceHolder("FILE").StringVar(&o.State)
 	app.Flag("max-disable", "Never disable more than N users in one run.").PlaceHolder("N").
-		SetValue(countValue{new(string), &o.MaxDisable})
+		SetValue(threshold.CountValue{N: &o.MaxDisable})
 
 	if code, stop := cli.Parse(app, preprocessArgs(args), stderr); stop {
 		return nil, code, true

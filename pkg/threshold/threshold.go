@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 )
 
@@ -280,4 +281,34 @@ func loadFile(path string, warn io.Writer) (Overrides, error) {
 // path is a plain file.
 func notExist(err error) bool {
 	return errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// CountValue is a kingpin value for a command-line number: decimal digits
+// only, so a typo is a usage error at parse time instead of a threshold of
+// 0 (SPEC §7 item 11). Text, when set, keeps the number as typed, because
+// report headers show `-m 010` as 010.
+type CountValue struct {
+	N    *int64
+	Text *string
+}
+
+// Set implements kingpin.Value.
+func (v CountValue) Set(s string) error {
+	n, err := ParseCount(s)
+	if err != nil {
+		return err
+	}
+	*v.N = n
+	if v.Text != nil {
+		*v.Text = s
+	}
+	return nil
+}
+
+// String implements kingpin.Value.
+func (v CountValue) String() string {
+	if v.Text != nil {
+		return *v.Text
+	}
+	return strconv.FormatInt(*v.N, 10)
 }

@@ -407,3 +407,19 @@ func FuzzOverrides(f *testing.F) {
 		}
 	})
 }
+
+func TestCountValue(t *testing.T) {
+	var n int64
+	var text string
+	v := CountValue{N: &n, Text: &text}
+	if err := v.Set("010"); err != nil || n != 10 || text != "010" || v.String() != "010" {
+		t.Errorf(`Set("010"): n=%d text=%q String=%q err=%v; want 10, "010", "010", nil`, n, text, v.String(), err)
+	}
+	if err := v.Set("abc"); err == nil || n != 10 || text != "010" {
+		t.Errorf(`Set("abc") = %v, n=%d text=%q; want an error and the old value kept`, err, n, text)
+	}
+	plain := CountValue{N: &n}
+	if err := plain.Set("007"); err != nil || plain.String() != "7" {
+		t.Errorf(`without Text, Set("007") then String() = %q, %v; want "7"`, plain.String(), err)
+	}
+}
