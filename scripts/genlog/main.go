@@ -1,6 +1,6 @@
 // Command genlog writes a large, realistic Postfix mail.log for the
 // benchmarks: SASL and non-SASL smtpd traffic, cleanup/qmgr/smtp lines,
-// evenly spread over DAYS ending at END, in traditional syslog format.
+// evenly spread over SPAN ending at END, in traditional syslog format.
 // Deterministic for a given seed.
 package main
 
@@ -16,7 +16,7 @@ import (
 
 func main() {
 	size := flag.Int64("size", 20<<20, "approximate size in bytes")
-	days := flag.Int("days", 30, "days covered")
+	span := flag.Duration("span", 30*24*time.Hour, "time covered, ending at -end")
 	end := flag.String("end", "2026-11-27T18:00:00Z", "time of the last line (RFC 3339)")
 	seed := flag.Uint64("seed", 1, "random seed")
 	out := flag.String("o", "-", "output file")
@@ -34,7 +34,7 @@ func main() {
 		}
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	if err := generate(w, *size, *days, endTime.UTC(), *seed); err != nil {
+	if err := generate(w, *size, *span, endTime.UTC(), *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "genlog:", err)
 		os.Exit(1)
 	}
@@ -48,9 +48,8 @@ func main() {
 	}
 }
 
-func generate(w *bufio.Writer, size int64, days int, end time.Time, seed uint64) error {
+func generate(w *bufio.Writer, size int64, span time.Duration, end time.Time, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	span := time.Duration(days) * 24 * time.Hour
 	start := end.Add(-span)
 	var buf []byte
 	var written int64
