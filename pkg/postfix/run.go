@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math/bits"
+	"math/rand/v2"
 	"net/netip"
 	"time"
 
@@ -19,55 +21,195 @@ import (
 
 // User holds one SASL user's figures in the window.
 type User struct {
-	Name      string
-	Count     int64
-	IPs       map[string]struct{}
-	Unknowns  map[string]struct{}
-	Nets      map[string]struct{}
-	Webmail   int64
-	FirstLine string
+	Name  string
+	Count int64
+	// IPs counts the distinct client IP texts, Unknowns the distinct client
+	// IP texts of lines whose host is exactly "unknown", Nets the distinct
+	// NetName(host) strings. They are tallies because disable.go reads them
+	// with len(); the sets behind them are ips, unknowns and nets.
+	IPs, Unknowns, Nets tally
+	Webmail             int64
+	FirstLine           string
+
+	ips, unknowns addrSet
+	nets          idSet // ids of the network names in Counter.names
 }
 
 // Counter gathers every user's figures in one pass over the log.
 type Counter struct {
 	Users   map[string]*User
 	webmail []netip.Addr
+	// names interns the texts that are kept by id: network names, and the
+	// client IP texts that are not canonical dotted quads. One string per
+	// distinct text, however many users share it.
+	names map[string]uint32
 }
 
 // NewCounter returns an empty Counter; connections from the webmail
 // addresses are counted separately.
 func NewCounter(webmail []netip.Addr) *Counter {
-	return &Counter{Users: make(map[string]*User), webmail: webmail}
+	return &Counter{Users: make(map[string]*User), webmail: webmail, names: make(map[string]uint32)}
 }
 
 // Add counts one in-window connection line.
 func (c *Counter) Add(line []byte, conn Conn) {
 	u := c.Users[string(conn.User)]
 	if u == nil {
-		u = &User{
-			Name:      string(conn.User),
-			IPs:       make(map[string]struct{}),
-			Unknowns:  make(map[string]struct{}),
-			Nets:      make(map[string]struct{}),
-			FirstLine: string(line),
-		}
+		u = &User{Name: string(conn.User), FirstLine: string(line)}
 		c.Users[u.Name] = u
 	}
 	u.Count++
-	addTo(u.IPs, conn.IP)
-	if string(conn.Host) == "unknown" {
-		addTo(u.Unknowns, conn.IP)
+	ip := c.addrKey(conn.IP)
+	if u.ips.add(ip) {
+		u.IPs.inc()
 	}
-	addTo(u.Nets, NetName(conn.Host))
+	if string(conn.Host) == "unknown" && u.unknowns.add(ip) {
+		u.Unknowns.inc()
+	}
+	if u.nets.add(c.intern(NetName(conn.Host))) {
+		u.Nets.inc()
+	}
 	if len(c.webmail) > 0 && c.isWebmail(conn.IP) {
 		u.Webmail++
 	}
 }
 
-// addTo adds key to set, allocating only for a key not seen before.
-func addTo(set map[string]struct{}, key []byte) {
-	if _, ok := set[string(key)]; !ok {
-		set[string(key)] = struct{}{}
+// intern returns the id of text, allocating only for a text not seen before.
+// (Ids are uint32: 2^32 distinct texts would not fit in memory anyway.)
+func (c *Counter) intern(text []byte) uint32 {
+	id, ok := c.names[string(text)]
+	if !ok {
+		id = uint32(len(c.names))
+		c.names[string(text)] = id
+	}
+	return id
+}
+
+// addrKey identifies a client IP text without keeping a string per user: a
+// canonical dotted quad (nearly every address in a real log) by its value,
+// any other text (IPv6, "unknown", junk) by its id in Counter.names.
+// Distinct keys are exactly distinct texts: no two spellings of one address
+// are merged (01.2.3.4 is interned as text, not read as 1.2.3.4).
+type addrKey struct {
+	v    uint32
+	isV4 bool
+}
+
+func (c *Counter) addrKey(ip []byte) addrKey {
+	if v, ok := parseV4(ip); ok {
+		return addrKey{v: v, isV4: true}
+	}
+	return addrKey{v: c.intern(ip)}
+}
+
+// parseV4 returns the value of b when b is a dotted quad in the one
+// spelling inet_ntop gives (four decimal numbers 0-255, no leading zeros),
+// so that the value stands for exactly one text.
+func parseV4(b []byte) (uint32, bool) {
+	var v uint32
+	i := 0
+	for part := range 4 {
+		if part > 0 {
+			if i == len(b) || b[i] != '.' {
+				return 0, false
+			}
+			i++
+		}
+		start, n := i, uint32(0)
+		for i < len(b) && i-start < 3 && '0' <= b[i] && b[i] <= '9' {
+			n = n*10 + uint32(b[i]-'0')
+			i++
+		}
+		if i == start || n > 255 || b[start] == '0' && i-start > 1 {
+			return 0, false
+		}
+		v = v<<8 | n
+	}
+	return v, i == len(b)
+}
+
+// addrSet is a set of client IP texts (see addrKey).
+type addrSet struct{ v4, other idSet }
+
+// add adds k and reports whether it was new.
+func (s *addrSet) add(k addrKey) bool {
+	if k.isV4 {
+		return s.v4.add(k.v)
+	}
+	return s.other.add(k.v)
+}
+
+// tally is a count that len() reads: the elements are empty, so appending
+// one takes no memory.
+type tally []struct{}
+
+func (t *tally) inc() { *t = append(*t, struct{}{}) }
+
+// idSet is a set of uint32 values: open addressing with linear probing in a
+// power-of-two table kept at most 3/4 full, 4 bytes a slot. That is 5-11
+// bytes a value, against ~20 for a map[uint32]struct{} (whose slots are
+// padded to 8 bytes) and ~70 for the map[string]struct{} of texts it
+// replaces. 0 marks an empty slot, so the value 0 is kept in hasZero.
+// The zero idSet is empty and allocates nothing until a value is added.
+type idSet struct {
+	slots   []uint32
+	n       uint32 // values in slots
+	hasZero bool
+}
+
+// hashMul is the multiplier of the multiply-shift hash: random and odd, so
+// that no fixed set of addresses (chosen by a client) collides in every run.
+var hashMul = rand.Uint64() | 1
+
+// add adds x and reports whether it was new.
+func (s *idSet) add(x uint32) bool {
+	if x == 0 {
+		isNew := !s.hasZero
+		s.hasZero = true
+		return isNew
+	}
+	if len(s.slots) > 0 {
+		i, found := s.find(x)
+		if found {
+			return false
+		}
+		if 4*(int(s.n)+1) <= 3*len(s.slots) {
+			s.slots[i] = x
+			s.n++
+			return true
+		}
+	}
+	s.grow()
+	i, _ := s.find(x)
+	s.slots[i] = x
+	s.n++
+	return true
+}
+
+// find returns x's slot, or the empty slot where x belongs.
+func (s *idSet) find(x uint32) (int, bool) {
+	mask := len(s.slots) - 1
+	i := int((uint64(x) * hashMul) >> (64 - bits.TrailingZeros(uint(len(s.slots)))))
+	for {
+		switch s.slots[i] {
+		case x:
+			return i, true
+		case 0:
+			return i, false
+		}
+		i = (i + 1) & mask
+	}
+}
+
+// grow doubles the table (the first one holds 3 values).
+func (s *idSet) grow() {
+	old := s.slots
+	s.slots = make([]uint32, max(4, 2*len(old)))
+	for _, x := range old {
+		if x != 0 {
+			i, _ := s.find(x)
+			s.slots[i] = x
+		}
 	}
 }
 
