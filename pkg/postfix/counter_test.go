@@ -92,7 +92,7 @@ func TestCounterMatchesNaive(t *testing.T) {
 		}
 		for name, n := range want {
 			u := c.Users[name]
-			got := fmt.Sprintf("%d %d/%d/%d/%d %q", u.Count, len(u.Nets), len(u.Unknowns), len(u.IPs), u.Webmail, u.FirstLine)
+			got := fmt.Sprintf("%d %d/%d/%d/%d %q", u.Count, u.Nets, u.Unknowns, u.IPs, u.Webmail, u.FirstLine)
 			exp := fmt.Sprintf("%d %d/%d/%d/%d %q", n.count, len(n.nets), len(n.unknowns), len(n.ips), n.webmail, n.firstLine)
 			if got != exp {
 				t.Errorf("seed %d, %s: got %s, want %s", seed, name, got, exp)

@@ -28,7 +28,7 @@ type disabler struct {
 // eligible reports whether -d's boundary conditions hold for u: more
 // networks and more unknown addresses than allowed.
 func (d *disabler) eligible(u *User) bool {
-	return d.o.Disable && int64(len(u.Nets)) > d.o.MaxNets && int64(len(u.Unknowns)) > d.o.MaxUnknowns
+	return d.o.Disable && u.Nets > d.o.MaxNets && u.Unknowns > d.o.MaxUnknowns
 }
 
 // maybeDisable acts on u when it is eligible. It returns the suffix for the

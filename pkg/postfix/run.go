@@ -25,9 +25,8 @@ type User struct {
 	Count int64
 	// IPs counts the distinct client IP texts, Unknowns the distinct client
 	// IP texts of lines whose host is exactly "unknown", Nets the distinct
-	// NetName(host) strings. They are tallies because disable.go reads them
-	// with len(); the sets behind them are ips, unknowns and nets.
-	IPs, Unknowns, Nets tally
+	// NetName(host) strings; the sets behind them are ips, unknowns and nets.
+	IPs, Unknowns, Nets int64
 	Webmail             int64
 	FirstLine           string
 
@@ -61,13 +60,13 @@ func (c *Counter) Add(line []byte, conn Conn) {
 	u.Count++
 	ip := c.addrKey(conn.IP)
 	if u.ips.add(ip) {
-		u.IPs.inc()
+		u.IPs++
 	}
 	if string(conn.Host) == "unknown" && u.unknowns.add(ip) {
-		u.Unknowns.inc()
+		u.Unknowns++
 	}
 	if u.nets.add(c.intern(NetName(conn.Host))) {
-		u.Nets.inc()
+		u.Nets++
 	}
 	if len(c.webmail) > 0 && c.isWebmail(conn.IP) {
 		u.Webmail++
@@ -138,12 +137,6 @@ func (s *addrSet) add(k addrKey) bool {
 	}
 	return s.other.add(k.v)
 }
-
-// tally is a count that len() reads: the elements are empty, so appending
-// one takes no memory.
-type tally []struct{}
-
-func (t *tally) inc() { *t = append(*t, struct{}{}) }
 
 // idSet is a set of uint32 values: open addressing with linear probing in a
 // power-of-two table kept at most 3/4 full, 4 bytes a slot. That is 5-11
@@ -244,7 +237,7 @@ func (c *Counter) Sorted() []*User {
 // ReportLine is the old tool's line for a reported user.
 func ReportLine(u *User) string {
 	return fmt.Sprintf("%d (%d nets/%d unknowns/%d IPs/%d webmail) -- %s",
-		u.Count, len(u.Nets), len(u.Unknowns), len(u.IPs), u.Webmail, u.FirstLine)
+		u.Count, u.Nets, u.Unknowns, u.IPs, u.Webmail, u.FirstLine)
 }
 
 // Header is the report's first line; it shows -m as typed, never an override.
@@ -312,8 +305,8 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		g := report.Group{
 			Kind: "users", Key: u.Name, Count: u.Count, Threshold: limit,
 			FirstLine: u.FirstLine,
-			Nets:      report.Int(int64(len(u.Nets))), Unknowns: report.Int(int64(len(u.Unknowns))),
-			IPs: report.Int(int64(len(u.IPs))), Webmail: report.Int(u.Webmail),
+			Nets:      report.Int(u.Nets), Unknowns: report.Int(u.Unknowns),
+			IPs: report.Int(u.IPs), Webmail: report.Int(u.Webmail),
 		}
 		if u.Count >= limit {
 			g.Reported = true
