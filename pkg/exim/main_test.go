@@ -137,7 +137,7 @@ func TestSyntaxes(t *testing.T) {
 				t.Fatalf("parseArgs(%q) stopped with %d: %s", tc.args, code, stderr.String())
 			}
 			w := o.Window()
-			got := form{o.Positional, o.Seconds, o.PeriodText(), o.Max, Header(o.PeriodText(), o.MaxText), w.Inclusive, w.Start}
+			got := form{o.Positional, o.Seconds, o.PeriodText(), o.Max, report.Header(o.PeriodText(), o.MaxText), w.Inclusive, w.Start}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("parseArgs(%q) mismatch (-want +got):\n%s", tc.args, diff)
 			}

@@ -9,7 +9,6 @@ import (
 	"github.com/spam-gear/spamcheck/pkg/cli"
 	"github.com/spam-gear/spamcheck/pkg/logread"
 	"github.com/spam-gear/spamcheck/pkg/order"
-	"github.com/spam-gear/spamcheck/pkg/period"
 	"github.com/spam-gear/spamcheck/pkg/report"
 	"github.com/spam-gear/spamcheck/pkg/threshold"
 	"github.com/spam-gear/spamcheck/pkg/timestamp"
@@ -94,13 +93,6 @@ func (c *Counter) Sorted(kind Kind) []*Count {
 	return out
 }
 
-// Header is the report's first line; it shows MAX_CONNECTIONS as typed,
-// never an override.
-func Header(periodText, maxText string) string {
-	return fmt.Sprintf("During the last %s the following senders have made at least %s SMTP connections.",
-		period.Header(periodText), maxText)
-}
-
 // Scan reads logs and counts the arrivals in w. The returned error joins
 // every input that could not be read; the counts cover the rest.
 func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter, error) {
@@ -177,7 +169,7 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 				continue
 			}
 			if !headerDone {
-				fmt.Fprintf(out, "%s\n\n", Header(o.PeriodText(), o.MaxText))
+				fmt.Fprintf(out, "%s\n\n", report.Header(o.PeriodText(), o.MaxText))
 				headerDone = true
 			}
 			fmt.Fprintf(out, "%d -- %s\n", c.Count, c.FirstLine)

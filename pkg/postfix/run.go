@@ -13,7 +13,6 @@ import (
 	"github.com/spam-gear/spamcheck/pkg/cli"
 	"github.com/spam-gear/spamcheck/pkg/logread"
 	"github.com/spam-gear/spamcheck/pkg/order"
-	"github.com/spam-gear/spamcheck/pkg/period"
 	"github.com/spam-gear/spamcheck/pkg/report"
 	"github.com/spam-gear/spamcheck/pkg/timestamp"
 	"github.com/spam-gear/spamcheck/pkg/window"
@@ -240,12 +239,6 @@ func ReportLine(u *User) string {
 		u.Count, u.Nets, u.Unknowns, u.IPs, u.Webmail, u.FirstLine)
 }
 
-// Header is the report's first line; it shows -m as typed, never an override.
-func Header(periodText, maxText string) string {
-	return fmt.Sprintf("During the last %s the following senders have made at least %s SMTP connections.",
-		period.Header(periodText), maxText)
-}
-
 // Scan reads the logs and counts the connections in w. The returned error
 // joins every input that could not be read; the counts cover the rest.
 func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
@@ -311,7 +304,7 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		if u.Count >= limit {
 			g.Reported = true
 			if !jsonMode && !headerDone {
-				fmt.Fprintf(out, "%s\n\n", Header(o.Period.Text, o.MaxText))
+				fmt.Fprintf(out, "%s\n\n", report.Header(o.Period.Text, o.MaxText))
 				headerDone = true
 			}
 			line := ReportLine(u)
