@@ -2,19 +2,15 @@ package php
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/spam-gear/spamcheck/pkg/cli"
+	"github.com/spam-gear/spamcheck/pkg/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the .golden files under testdata/golden (never the .log inputs)")
 
 // goldenCases run a whole tool on a log under testdata/golden and compare
 // its standard output byte for byte with NAME.golden (text) and
@@ -61,9 +57,9 @@ func TestGolden(t *testing.T) {
 
 	for _, tc := range goldenCases {
 		for _, format := range []string{"text", "json"} {
-			golden := filepath.Join("testdata", "golden", tc.name+".golden")
+			goldenPath := filepath.Join("testdata", "golden", tc.name+".golden")
 			if format == "json" {
-				golden = filepath.Join("testdata", "golden", tc.name+".json.golden")
+				goldenPath = filepath.Join("testdata", "golden", tc.name+".json.golden")
 			}
 			t.Run(tc.name+"/"+format, func(t *testing.T) {
 				args := append([]string{"-l", filepath.Join("testdata", "golden", tc.log), "--now", tc.now, "--format", format}, tc.args...)
@@ -74,22 +70,7 @@ func TestGolden(t *testing.T) {
 				if stderr.Len() != 0 {
 					t.Errorf("stderr for %q: %q", args, stderr.String())
 				}
-				if *update {
-					if !strings.HasSuffix(golden, ".golden") {
-						t.Fatalf("refusing to write %s", golden)
-					}
-					if err := os.WriteFile(golden, stdout.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (go test -run TestGolden -update writes it)", err)
-				}
-				if diff := cmp.Diff(string(want), stdout.String()); diff != "" {
-					t.Errorf("output for %q differs from %s (-want +got):\n%s", args, golden, diff)
-				}
+				golden.Check(t, goldenPath, stdout.Bytes())
 			})
 		}
 	}
