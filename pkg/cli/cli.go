@@ -10,6 +10,9 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	// Zone names written in logs (PHP's mail.log) and TZ must resolve even
+	// on a host without the tzdata package; this adds about 450 KB.
+	_ "time/tzdata"
 
 	"github.com/alecthomas/kingpin/v2"
 
