@@ -44,7 +44,7 @@ demo: build
 	@for f in $(wildcard scripts/demo-*.sh); do echo; bash $$f $(BINDIR) '$(NOW)'; done
 
 install: build
-	PREFIX=$(PREFIX) BINDIR=$(BINDIR) ./scripts/install.sh
+	PREFIX=$(PREFIX) BINDIR=$(BINDIR) ./scripts/install.sh --man
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
