@@ -188,3 +188,21 @@ func joinDashValues(app *kingpin.Application, args []string) []string {
 	}
 	return out
 }
+
+// Errors returns the errors joined in err (errors.Join: one per input that
+// could not be read), so that each gets its own stderr line and JSON entry;
+// nil for nil.
+func Errors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var all []error
+	for _, e := range j.Unwrap() {
+		all = append(all, Errors(e)...)
+	}
+	return all
+}

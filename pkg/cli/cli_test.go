@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"time"
 
@@ -63,5 +64,19 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse(%q) now = %s, want %s", tc.args, got, tc.now)
 			}
 		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	a, b, c := errors.New("a"), errors.New("b"), errors.New("c")
+	got := Errors(errors.Join(a, errors.Join(b, nil, c)))
+	if len(got) != 3 || got[0] != a || got[1] != b || got[2] != c {
+		t.Errorf("Errors(join(a, join(b, c))) = %v, want [a b c]", got)
+	}
+	if got := Errors(nil); got != nil {
+		t.Errorf("Errors(nil) = %v, want nil", got)
+	}
+	if got := Errors(a); len(got) != 1 || got[0] != a {
+		t.Errorf("Errors(a) = %v, want [a]", got)
 	}
 }

@@ -122,23 +122,6 @@ func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter
 	return counter, err
 }
 
-// unjoin returns the errors joined in err (by errors.Join), one per
-// unreadable input, so each gets its own line; nil for nil.
-func unjoin(err error) []error {
-	j, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		if err == nil {
-			return nil
-		}
-		return []error{err}
-	}
-	var errs []error
-	for _, e := range j.Unwrap() {
-		errs = append(errs, unjoin(e)...)
-	}
-	return errs
-}
-
 // Run scans and reports; it returns the exit status.
 func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	w := o.Window()
@@ -148,7 +131,7 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		errs = append(errs, err)
 	}
 	counter, err := Scan(o, logs, stdin, w)
-	errs = append(errs, unjoin(err)...)
+	errs = append(errs, cli.Errors(err)...)
 	status := cli.ExitOK
 	for _, err := range errs {
 		fmt.Fprintf(stderr, "%s: %v\n", Name, err)

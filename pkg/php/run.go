@@ -205,7 +205,7 @@ func RunLegacy(o *LegacyOptions, stdin io.Reader, stdout, stderr io.Writer) int 
 func finish(tool, format string, doc *report.Document, c *Counter, scanErr error, stdout, stderr io.Writer) int {
 	status := cli.ExitOK
 	if scanErr != nil {
-		for _, e := range flatten(scanErr) {
+		for _, e := range cli.Errors(scanErr) {
 			fmt.Fprintf(stderr, "%s: %v\n", tool, e)
 			doc.Errors = append(doc.Errors, e.Error())
 		}
@@ -236,16 +236,4 @@ func finish(tool, format string, doc *report.Document, c *Counter, scanErr error
 		status = cli.ExitRuntime
 	}
 	return status
-}
-
-// flatten returns the errors joined in err (errors.Join), or err alone.
-func flatten(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var all []error
-		for _, e := range j.Unwrap() {
-			all = append(all, flatten(e)...)
-		}
-		return all
-	}
-	return []error{err}
 }

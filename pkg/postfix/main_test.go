@@ -78,4 +78,17 @@ func TestMissingLogStillReports(t *testing.T) {
 	if !strings.Contains(stderr.String(), missing) {
 		t.Errorf("stderr does not name %s: %q", missing, stderr.String())
 	}
+
+	// Each unreadable input gets its own line, named and prefixed.
+	stdout.Reset()
+	stderr.Reset()
+	other := filepath.Join(dir, "gone2.log")
+	if got := Main([]string{"-l", missing, "-l", other, "-l", log, "--now=2026-11-27T18:00:00Z"}, nil, &stdout, &stderr); got != 1 {
+		t.Fatalf("exit status %d, want 1", got)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], Name+": ") || !strings.Contains(lines[0], missing) ||
+		!strings.HasPrefix(lines[1], Name+": ") || !strings.Contains(lines[1], other) {
+		t.Errorf("stderr = %q, want one prefixed line per missing log", stderr.String())
+	}
 }

@@ -273,8 +273,9 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	w := window.Window{Start: o.Period.Start(o.Now), End: o.Now, Bounded: o.NowSet}
 	counter, scanErr := Scan(o, stdin, w)
 	status := cli.ExitOK
-	if scanErr != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", Name, scanErr)
+	scanErrs := cli.Errors(scanErr)
+	for _, err := range scanErrs {
+		fmt.Fprintf(stderr, "%s: %v\n", Name, err)
 		status = cli.ExitRuntime
 	}
 
@@ -325,8 +326,8 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 			Tool: Name, Version: cli.VersionString(), Now: o.Now, WindowStart: &start,
 			Period: o.Period.Text, Threshold: o.Max, Logs: o.Logs, Groups: groups,
 		}
-		if scanErr != nil {
-			doc.Errors = []string{scanErr.Error()}
+		for _, err := range scanErrs {
+			doc.Errors = append(doc.Errors, err.Error())
 		}
 		if err := report.Write(out, doc); err != nil {
 			status = cli.ExitRuntime
