@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/spam-gear/spamcheck/pkg/report"
 	"github.com/spam-gear/spamcheck/pkg/threshold"
 	"github.com/spam-gear/spamcheck/pkg/timestamp"
 )
@@ -205,4 +207,21 @@ func Errors(err error) []error {
 		all = append(all, Errors(e)...)
 	}
 	return all
+}
+
+// Finish ends a run's output: in JSON mode (doc not nil) it writes doc,
+// stamped with the version; then it flushes out. A failed write is reported
+// on stderr and makes the status ExitRuntime.
+func Finish(out *bufio.Writer, stderr io.Writer, tool string, doc *report.Document, status int) int {
+	if doc != nil {
+		doc.Version = VersionString()
+		if err := report.Write(out, doc); err != nil {
+			status = ExitRuntime
+		}
+	}
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(stderr, "%s: writing the report: %v\n", tool, err)
+		status = ExitRuntime
+	}
+	return status
 }

@@ -158,9 +158,10 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(out, "%d -- %s\n", c.Count, c.FirstLine)
 		}
 	}
+	var doc *report.Document
 	if jsonMode {
-		doc := &report.Document{
-			Tool: Name, Version: cli.VersionString(), Now: o.Now,
+		doc = &report.Document{
+			Tool: Name, Now: o.Now,
 			WindowInclusive: w.Inclusive, Period: o.PeriodText(), Threshold: o.Max, Strict: true,
 			Logs: logs, Groups: groups,
 		}
@@ -170,13 +171,6 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		for _, err := range errs {
 			doc.Errors = append(doc.Errors, err.Error())
 		}
-		if err := report.Write(out, doc); err != nil {
-			status = cli.ExitRuntime
-		}
 	}
-	if err := out.Flush(); err != nil {
-		fmt.Fprintf(stderr, "%s: writing the report: %v\n", Name, err)
-		status = cli.ExitRuntime
-	}
-	return status
+	return cli.Finish(out, stderr, Name, doc, status)
 }

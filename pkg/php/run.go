@@ -225,15 +225,8 @@ func finish(tool, format string, doc *report.Document, c *Counter, scanErr error
 			out.WriteByte('\n')
 		}
 	}
-	if jsonMode {
-		doc.Version = cli.VersionString()
-		if err := report.Write(out, doc); err != nil {
-			status = cli.ExitRuntime
-		}
+	if !jsonMode {
+		doc = nil
 	}
-	if err := out.Flush(); err != nil {
-		fmt.Fprintf(stderr, "%s: writing the report: %v\n", tool, err)
-		status = cli.ExitRuntime
-	}
-	return status
+	return cli.Finish(out, stderr, tool, doc, status)
 }

@@ -320,22 +320,16 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		groups = append(groups, g)
 	}
+	var doc *report.Document
 	if jsonMode {
 		start := w.Start
-		doc := &report.Document{
-			Tool: Name, Version: cli.VersionString(), Now: o.Now, WindowStart: &start,
+		doc = &report.Document{
+			Tool: Name, Now: o.Now, WindowStart: &start,
 			Period: o.Period.Text, Threshold: o.Max, Logs: o.Logs, Groups: groups,
 		}
 		for _, err := range scanErrs {
 			doc.Errors = append(doc.Errors, err.Error())
 		}
-		if err := report.Write(out, doc); err != nil {
-			status = cli.ExitRuntime
-		}
 	}
-	if err := out.Flush(); err != nil {
-		fmt.Fprintf(stderr, "%s: writing the report: %v\n", Name, err)
-		status = cli.ExitRuntime
-	}
-	return status
+	return cli.Finish(out, stderr, Name, doc, status)
 }
