@@ -98,7 +98,7 @@ func ParseLine(line []byte, stamp int) (a Arrival, ok bool) {
 	if stamp < 0 || stamp > len(line) {
 		return Arrival{}, false
 	}
-	i := skipPID(line, stamp)
+	i := skipPID(line, skipSyslog(line, stamp))
 	// " MSGID <= "
 	if i >= len(line) || line[i] != ' ' {
 		return Arrival{}, false
@@ -164,6 +164,58 @@ func ParseLine(line []byte, stamp int) (a Arrival, ok bool) {
 }
 
 // skipPID returns the index after a " [digits]" at line[i:], or i.
+// skipSyslog steps over what syslog puts between its timestamp and Exim's
+// message when Exim logs through syslog (log_file_path = syslog):
+// " HOST exim[PID]:" and, unless syslog_timestamp = false, Exim's own
+// " 2006-01-02 15:04:05[.mmm][ +hhmm]" (the window uses syslog's stamp).
+// It returns i unchanged for a line in Exim's own format, whose second
+// word is the message id. Lines Exim split at 870 bytes ("[1/2] …") are
+// not arrivals.
+func skipSyslog(line []byte, i int) int {
+	if i >= len(line) || line[i] != ' ' {
+		return i
+	}
+	host := wordEnd(line, i+1)
+	if host == i+1 || host >= len(line) {
+		return i
+	}
+	tag := host + 1
+	tagEnd := wordEnd(line, tag)
+	if !bytes.HasPrefix(line[tag:tagEnd], syslogIdent) || line[tagEnd-1] != ':' {
+		return i
+	}
+	return tagEnd + eximStamp(line[tagEnd:])
+}
+
+var syslogIdent = []byte("exim")
+
+// eximStamp returns the length of " 2006-01-02 15:04:05[.mmm][ +hhmm]" at
+// the start of b, or 0.
+func eximStamp(b []byte) int {
+	const shape = " dddd-dd-dd dd:dd:dd"
+	if len(b) < len(shape) {
+		return 0
+	}
+	for k := 0; k < len(shape); k++ {
+		if shape[k] == 'd' && !isDigit(b[k]) || shape[k] != 'd' && b[k] != shape[k] {
+			return 0
+		}
+	}
+	n := len(shape)
+	if n+1 < len(b) && b[n] == '.' && isDigit(b[n+1]) {
+		n += 2
+		for n < len(b) && isDigit(b[n]) {
+			n++
+		}
+	}
+	if n+6 <= len(b) && b[n] == ' ' && (b[n+1] == '+' || b[n+1] == '-') &&
+		isDigit(b[n+2]) && isDigit(b[n+3]) && isDigit(b[n+4]) && isDigit(b[n+5]) &&
+		(n+6 == len(b) || b[n+6] == ' ') {
+		n += 6
+	}
+	return n
+}
+
 func skipPID(line []byte, i int) int {
 	if i+1 >= len(line) || line[i] != ' ' || line[i+1] != '[' {
 		return i

@@ -92,6 +92,18 @@ func TestParseLine(t *testing.T) {
 			local("CALLER@myhost.test.ex", "CALLER", "local")},
 		{"pid selector", "1999-03-02 09:44:33 [1234] 10HmaX-000000005vi-0000 <= CALLER@myhost.test.ex U=CALLER P=local S=sss",
 			local("CALLER@myhost.test.ex", "CALLER", "local")},
+
+		// Exim logging through syslog (log_file_path = syslog), FORMATS §3.8.
+		{"syslog, Exim stamp kept", "Nov 27 17:05:08 mx exim[1234]: 2026-11-27 17:05:08 1j5IF1-0006A7-Ub <= a@example.net U=root P=local S=1",
+			local("a@example.net", "root", "local")},
+		{"syslog, syslog_timestamp = false", "Jun 29 16:04:19 server exim[1234]: 1j5IF1-0006A7-Ub <= a@example.net U=root P=local S=1",
+			local("a@example.net", "root", "local")},
+		{"syslog RFC 3339, Exim stamp with zone and millisec", "2026-11-27T17:05:08.123456+01:00 mx exim4[99]: 2026-11-27 17:05:08.123 +0100 1j5IF1-0006A7-Ub <= s@example.org H=(helo.example) [192.0.2.7] P=esmtp S=9",
+			smtp("helo.example", "s@example.org", "esmtp", "<nil>|helo.example|192.0.2.7|<nil>")},
+		{"syslog-ng with pid in the message", "2016-04-01T11:08:00 info exim[8003]: [8003] 1j5IF1-0006A7-Ub <= a@example.net U=www-data P=local S=1",
+			local("a@example.net", "www-data", "local")},
+		{"syslog-ng, space-separated date", "2016-04-01 11:08:00 info exim[8003]: [8003] 1j5IF1-0006A7-Ub <= a@example.net U=www-data P=local S=1",
+			local("a@example.net", "www-data", "local")},
 		{"millisec and RT=", "2017-07-30 18:51:05.712 10HmaZ-000000005vi-0000 <= CALLER@myhost.test.ex U=CALLER P=local S=sss RT=q.qqqs",
 			local("CALLER@myhost.test.ex", "CALLER", "local")},
 		{"bounce as EXIMUSER", "1999-03-02 09:44:33 10HmbD-000000005vi-0000 <= <> R=10HmaY-000000005vi-0000 U=EXIMUSER P=local S=sss",
@@ -207,8 +219,11 @@ func TestParseLineNotArrivals(t *testing.T) {
 		"2026-11-27 17:30:00 <= a@example.net U=root P=local",
 		"2026-11-27 17:30:00 [12] <= a@example.net U=root P=local",
 		"2026-11-27 17:30:00 [] 1vXyZa-0001Ab-Cd <= a@example.net U=root P=local",
-		// Exim through syslog is not Exim's own log format.
-		"Jun 29 16:04:19 server exim[1234]: 1j5IF1-0006A7-Ub <= a@example.net U=root P=local S=1",
+		// Exim through syslog: a line split at 870 bytes, another daemon's
+		// tag, and a tag without its colon are not arrivals.
+		"Jun 29 16:04:19 server exim[1234]: [1/2] 1j5IF1-0006A7-Ub <= a@example.net U=root P=local S=1",
+		"Jun 29 16:04:19 server postfix[1234]: 1j5IF1-0006A7-Ub <= a@example.net U=root P=local S=1",
+		"Jun 29 16:04:19 server exim[1234] 1j5IF1-0006A7-Ub <= a@example.net U=root P=local S=1",
 		"",
 	}
 	for _, line := range lines {
