@@ -5,8 +5,11 @@ package golden
 
 import (
 	"bufio"
+	"bytes"
 	"flag"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -58,4 +61,33 @@ func ReadArgs(t testing.TB, path string) []string {
 		t.Fatal(err)
 	}
 	return args
+}
+
+// RunCases runs every testdata/golden/NAME.args (one argument per line,
+// paths relative to testdata/, where the tool runs) as subtest NAME and
+// compares the tool's whole standard output with NAME.golden. Each case
+// must exit 0 with nothing on stderr. run is the tool with its clock and
+// zone already fixed by the caller.
+func RunCases(t *testing.T, tool string, run func(args []string, stdout, stderr io.Writer) int) {
+	t.Helper()
+	cases, err := filepath.Glob("testdata/golden/*.args")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	for _, argsFile := range cases {
+		name := strings.TrimSuffix(filepath.Base(argsFile), ".args")
+		t.Run(name, func(t *testing.T) {
+			args := ReadArgs(t, argsFile)
+			goldenFile, err := filepath.Abs(strings.TrimSuffix(argsFile, ".args") + ".golden")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir("testdata")
+			var stdout, stderr bytes.Buffer
+			if code := run(args, &stdout, &stderr); code != 0 || stderr.Len() != 0 {
+				t.Fatalf("%s %q: exit %d, stderr:\n%s", tool, args, code, stderr.String())
+			}
+			Check(t, goldenFile, stdout.Bytes())
+		})
+	}
 }
