@@ -2,8 +2,8 @@
 GO       ?= go
 PREFIX   ?= /usr/local
 BINDIR   := bin
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
-LDFLAGS  := -s -w -X github.com/spam-gear/spamcheck/pkg/cli.Version=$(VERSION)
+REVISION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+LDFLAGS  := -s -w -X github.com/spam-gear/spamcheck/pkg/cli.Revision=$(REVISION)
 TOOLS    := $(notdir $(wildcard cmd/*))
 FUZZTIME ?= 10s
 NOW      := 2026-11-27 18:00:00
