@@ -36,14 +36,10 @@ vet:
 	$(GO) vet ./...
 
 # The README's run command: every tool on the sample logs under examples/,
-# evaluated at the instant the samples end.
+# evaluated at the instant the samples end; each command is printed as it
+# runs, ready to paste.
 demo: build
-	@echo ">> postfix-spam-check -p 1hour -m 90 -w 192.0.2.10 -l examples/mail.log"
-	@TZ=UTC $(BINDIR)/postfix-spam-check -p 1hour -m 90 -w 192.0.2.10 -l examples/mail.log --now '$(NOW)'
-	@echo
-	@echo ">> postfix-spam-check -d 5,5 --dry-run (nothing is run)"
-	@TZ=UTC $(BINDIR)/postfix-spam-check -d 5,5 --dry-run -w 192.0.2.10 -l examples/mail.log --now '$(NOW)'
-	@for f in $(wildcard scripts/demo-*.sh); do echo; bash $$f $(BINDIR) '$(NOW)'; done
+	@bash scripts/demo.sh $(BINDIR) '$(NOW)'
 
 install: build
 	PREFIX=$(PREFIX) BINDIR=$(BINDIR) ./scripts/install.sh --man
