@@ -1,6 +1,7 @@
 package action
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -54,12 +55,39 @@ func TestSafeUser(t *testing.T) {
 		"paren(x)":                false,
 		"angle<x>":                false,
 		"Upper_Case.Name@EXAMPLE": true,
+		"@example.com":            false,
+		"+tag":                    false,
+		"a":                       true,
+		"_":                       true,
+		"9":                       true,
+		"a.":                      true,
+		"a\xff":                   false,
+		"\xffa":                   false,
+		"a\n":                     false,
+		"j.doe":                   true,
 	}
 	for user, want := range tests {
 		if got := SafeUser(user); got != want {
 			t.Errorf("SafeUser(%q) = %v, want %v", user, got, want)
 		}
 	}
+}
+
+// safeUserRE is SPEC §2's definition; SafeUser must agree with it (and
+// refuse a leading '-', which the first character class already excludes).
+var safeUserRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}$`)
+
+func FuzzSafeUser(f *testing.F) {
+	for _, s := range []string{"jdoe", "j.doe@example.com", "-rf", "", ".x", strings.Repeat("a", 64), strings.Repeat("a", 65),
+		"a\n", "a\nb", "héllo", "a+b-c.d@e_f", "\x00", "a b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, user string) {
+		want := safeUserRE.MatchString(user) && !strings.HasPrefix(user, "-")
+		if got := SafeUser(user); got != want {
+			t.Fatalf("SafeUser(%q) = %v, the SPEC regexp says %v", user, got, want)
+		}
+	})
 }
 
 func TestNISCommand(t *testing.T) {
