@@ -68,9 +68,15 @@ func (r *Runner) LockLocal(user string) error {
 
 // NISCommand is the argv that locks user on a NIS master: the remote shell
 // edits the shadow map and rebuilds the maps. BatchMode and ConnectTimeout
-// keep cron from hanging on a prompt or a dead host.
+// keep cron from hanging on a prompt or a dead host. user must pass
+// SafeUser: of its alphabet only '.' means something in a sed pattern (any
+// character), so it is written "\." and exactly one account's line can
+// match (the old command locked jxdoe with j.doe, and root with r..t); in
+// the replacement and inside the remote shell's single quotes every byte
+// of the alphabet is literal.
 func NISCommand(server, user string) []string {
-	remote := fmt.Sprintf("sed -i 's/^%s:/%s:*/' /var/yp/ypfiles/shadow && make -C /var/yp/", user, user)
+	pattern := strings.ReplaceAll(user, ".", `\.`)
+	remote := fmt.Sprintf("sed -i 's/^%s:/%s:*/' /var/yp/ypfiles/shadow && make -C /var/yp/", pattern, user)
 	return []string{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30", "root@" + server, remote}
 }
 
