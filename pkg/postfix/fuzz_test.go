@@ -1,9 +1,14 @@
 package postfix
 
 import (
+	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fuzzSeeds are lines for both fuzz targets: real ones, the forgeries of
@@ -123,4 +128,93 @@ func checkInvariants(t *testing.T, line string) {
 	if n := NetName(c.Host); len(n) > len(c.Host) {
 		t.Fatalf("NetName(%q) = %q grew", c.Host, n)
 	}
+}
+
+// FuzzSystemAccounts compares systemAccounts with a reading of passwd by
+// strings.Split: every name whose third field is not a number below
+// UID_MIN is protected, and no other.
+func FuzzSystemAccounts(f *testing.F) {
+	f.Add("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n", uint16(1000))
+	f.Add("+::::::\n-bob::::::\nbroken:x:1e3:1::/:/bin/false\r\nshort:x\nROOT:x:5:5\n\n:x:1:1\n", uint16(1000))
+	f.Add("a:b:999\nb:c:1000:\nc:d:-1:\nd:e:+5:\ne:f:4294967296:\n", uint16(0))
+	f.Fuzz(func(t *testing.T, passwd string, uidMin uint16) {
+		got := systemAccounts([]byte(passwd), uint64(uidMin))
+		want := map[string]bool{}
+		for _, line := range strings.Split(passwd, "\n") {
+			fields := strings.Split(strings.TrimRight(line, "\r"), ":")
+			if len(fields) < 2 || fields[0] == "" || fields[0][0] == '+' || fields[0][0] == '-' {
+				continue
+			}
+			uid := ""
+			if len(fields) > 2 {
+				uid = fields[2]
+			}
+			if n, err := strconv.ParseUint(uid, 10, 32); err != nil || n < uint64(uidMin) {
+				want[strings.ToLower(fields[0])] = true
+			}
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("systemAccounts(%q, %d) = %v, want %v", passwd, uidMin, got, want)
+		}
+	})
+}
+
+// FuzzParseUIDMin: the result is the last well-formed UID_MIN, or an error
+// when the last UID_MIN line is malformed; never a panic.
+func FuzzParseUIDMin(f *testing.F) {
+	f.Add("UID_MIN 1000\n")
+	f.Add("#UID_MIN 5000\nUID_MIN\t\t 2000 # comment\nUID_MAX 60000\n")
+	f.Add("UID_MIN 1e3\nUID_MIN\n")
+	f.Fuzz(func(t *testing.T, defs string) {
+		got, err := parseUIDMin([]byte(defs))
+		want, wantErr := uint64(defaultUIDMin), false
+		for _, line := range strings.Split(defs, "\n") {
+			fields := strings.Fields(line)
+			if len(fields) == 0 || fields[0] != "UID_MIN" {
+				continue
+			}
+			value := ""
+			if len(fields) > 1 {
+				value = fields[1]
+			}
+			n, perr := strconv.ParseUint(value, 10, 32)
+			if perr != nil {
+				wantErr = true
+				continue
+			}
+			want, wantErr = n, false
+		}
+		if (err != nil) != wantErr || !wantErr && got != want {
+			t.Fatalf("parseUIDMin(%q) = %d, %v; want %d, error %v", defs, got, err, want, wantErr)
+		}
+	})
+}
+
+// FuzzLoadState: any content of a (well-owned, 0600) state file either
+// loads or is reported unusable; never a panic, and a loaded state only
+// counts confirmed entries inside the period.
+func FuzzLoadState(f *testing.F) {
+	f.Add(`{"version": 2, "users": {"bob": {"at": "2026-11-27T17:30:00Z", "confirmed": true}}}`)
+	f.Add(`{"version": 1, "acted": {"bob": "2026-11-27T17:30:00Z"}}`)
+	f.Add(`{"version": 2, "users": {"bob": {"at": "2099-01-01T00:00:00Z", "confirmed": true}}}`)
+	f.Add(`{"version": 2, "users": {"bob": null}}`)
+	f.Add(`{"version": 3}`)
+	f.Add(`[]`)
+	f.Add("")
+	path := filepath.Join(f.TempDir(), "st.json")
+	since := stateTime.Add(-time.Hour)
+	f.Fuzz(func(t *testing.T, content string) {
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s := loadState(path)
+		if s.broken != nil {
+			return
+		}
+		for user, e := range s.users {
+			if s.actedSince(user, since, stateTime) != (e.Confirmed && e.At.After(since) && !e.At.After(stateTime)) {
+				t.Fatalf("actedSince(%q) disagrees with entry %+v", user, e)
+			}
+		}
+	})
 }

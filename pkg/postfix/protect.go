@@ -69,81 +69,84 @@ func (p *protection) protected(user string) (bool, error) {
 }
 
 // loadSystemAccounts returns the lower-cased names of passwd's accounts
-// whose uid is below login.defs' UID_MIN. A passwd line whose uid is not a
-// number protects its name too (when in doubt, do not lock). NIS compat
-// entries ("+", "-name") are not accounts of this file and are skipped.
+// whose uid is below login.defs' UID_MIN.
 func loadSystemAccounts(passwd, loginDefs string) (map[string]bool, error) {
-	uidMin, err := readUIDMin(loginDefs)
+	uidMin := uint64(defaultUIDMin)
+	defs, err := readCapped(loginDefs)
+	switch {
+	case err == nil:
+		if uidMin, err = parseUIDMin(defs); err != nil {
+			return nil, fmt.Errorf("%s: %w", loginDefs, err)
+		}
+	case !errors.Is(err, fs.ErrNotExist): // a missing login.defs means the default
+		return nil, err
+	}
+	data, err := readCapped(passwd)
 	if err != nil {
 		return nil, err
 	}
+	return systemAccounts(data, uidMin), nil
+}
+
+// systemAccounts returns the lower-cased names of the passwd lines whose
+// uid is below uidMin. A line whose uid is not a number protects its name
+// too (when in doubt, do not lock). NIS compat entries ("+", "-name") are
+// not accounts of this file and are skipped.
+func systemAccounts(passwd []byte, uidMin uint64) map[string]bool {
 	system := map[string]bool{}
-	err = readLines(passwd, func(line []byte) {
-		name, rest, ok := bytes.Cut(line, []byte(":"))
+	for line := range bytes.Lines(passwd) {
+		name, rest, ok := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(":"))
 		if !ok || len(name) == 0 || name[0] == '+' || name[0] == '-' {
-			return
+			continue
 		}
 		_, rest, _ = bytes.Cut(rest, []byte(":")) // the password field
 		uidText, _, _ := bytes.Cut(rest, []byte(":"))
 		if uid, err := strconv.ParseUint(string(uidText), 10, 32); err != nil || uid < uidMin {
 			system[strings.ToLower(string(name))] = true
 		}
-	})
-	if err != nil {
-		return nil, err
 	}
-	return system, nil
+	return system
 }
 
-// readUIDMin returns login.defs' UID_MIN: the last "UID_MIN N" line, blanks
-// between, "#" comments ignored. A missing file, or one without UID_MIN,
-// means the default; a value that is not a decimal number is an error (a
-// typo must not silently lower the bound).
-func readUIDMin(path string) (uint64, error) {
+// parseUIDMin returns login.defs' UID_MIN: the last "UID_MIN N" line
+// (blanks between; "#" comments ignored), or the default when there is
+// none. A value that is not a decimal number is an error: a typo must not
+// silently lower the bound.
+func parseUIDMin(defs []byte) (uint64, error) {
 	uidMin := uint64(defaultUIDMin)
 	var bad error
-	err := readLines(path, func(line []byte) {
+	for line := range bytes.Lines(defs) {
 		fields := bytes.Fields(line)
-		if len(fields) == 0 || fields[0][0] == '#' || string(fields[0]) != "UID_MIN" {
-			return
+		if len(fields) == 0 || string(fields[0]) != "UID_MIN" {
+			continue
 		}
 		if len(fields) < 2 {
-			bad = fmt.Errorf("%s: UID_MIN without a value", path)
-			return
+			bad = errors.New("UID_MIN without a value")
+			continue
 		}
 		v, err := strconv.ParseUint(string(fields[1]), 10, 32)
 		if err != nil {
-			bad = fmt.Errorf("%s: UID_MIN %q is not a number", path, fields[1])
-			return
+			bad = fmt.Errorf("UID_MIN %q is not a number", fields[1])
+			continue
 		}
 		uidMin, bad = v, nil
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return defaultUIDMin, nil
-	}
-	if err != nil {
-		return 0, err
 	}
 	return uidMin, bad
 }
 
-// readLines calls fn for each line of the file at path (without its
-// line end); the file is read whole, up to maxSystemFile.
-func readLines(path string, fn func([]byte)) error {
+// readCapped reads the file at path whole, up to maxSystemFile.
+func readCapped(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxSystemFile+1))
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
+		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if len(data) > maxSystemFile {
-		return fmt.Errorf("%s: larger than %d MiB", path, maxSystemFile>>20)
+		return nil, fmt.Errorf("%s: larger than %d MiB", path, maxSystemFile>>20)
 	}
-	for line := range bytes.Lines(data) {
-		fn(bytes.TrimRight(line, "\r\n"))
-	}
-	return nil
+	return data, nil
 }
