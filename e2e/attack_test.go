@@ -24,8 +24,9 @@ import (
 // sasl_username=…` anywhere in a line counts it as an authenticated
 // connection. Each vector below puts twelve fake connections of root into
 // what a real Postfix logs, from seven fake "networks" (h1 … h6 and
-// unknown) and six fake unknown addresses: alone, each would make
-// `-d 5,5 -m 5` lock root on such a parser.
+// unknown) and six fake unknown addresses: alone, each of those marked
+// naive would make `-d 5,5 -m 5` lock root on such a parser (as
+// postfix-spam-check did before issue 12: 60 lines, `passwd -l root`).
 
 // forgedClient is the i-th (0 … 11) fake connection of vector v: hosts h1 …
 // h6, then unknown, each from its own address in 10.7.v.0/24.
@@ -45,7 +46,10 @@ type attackVector struct {
 	name string
 	// msg builds the i-th transaction (without Server) around text, a
 	// forgedClient.
-	msg    func(text string) mtatest.Message
+	msg func(text string) mtatest.Message
+	// raw, instead of msg, is what a hand-made client sends around text
+	// (from source), after the greeting or (early) before it.
+	raw    func(text string) (source string, early bool, data string)
 	accept bool
 	// naive: a parser that takes client= anywhere counts the line as
 	// root's (Postfix writes the blanks of a HELO name as '?'; the quoted
@@ -67,7 +71,7 @@ var attackVectors = []attackVector{
 		},
 		accept: true,
 		naive:  true,
-		logged: regexp.MustCompile(`/cleanup\[\d+\]: [0-9A-F]+: message-id=<a client=\S+\[10\.7\.1\.\d+\], sasl_username=root, b@x>$`),
+		logged: regexp.MustCompile(`/cleanup\[\d+\]: [0-9A-F]+: message-id=<a client=\S+\[10\.7\.\d+\.\d+\], sasl_username=root, b@x>$`),
 	},
 	{
 		// A quoted MAIL FROM local part, in the NOQUEUE reject line of a
@@ -78,7 +82,7 @@ var attackVectors = []attackVector{
 				To: "victim@elsewhere.example"}
 		},
 		naive:  true,
-		logged: regexp.MustCompile(`/smtpd\[\d+\]: NOQUEUE: reject: RCPT from unknown\[127\.0\.5\.2\]: 554 5\.7\.1 <victim@elsewhere\.example>: Relay access denied; from=<"x client=\S+\[10\.7\.2\.\d+\], sasl_username=root, y"@example\.com> `),
+		logged: regexp.MustCompile(`/smtpd\[\d+\]: NOQUEUE: reject: RCPT from unknown\[127\.0\.5\.2\]: 554 5\.7\.1 <victim@elsewhere\.example>: Relay access denied; from=<"x client=\S+\[10\.7\.\d+\.\d+\], sasl_username=root, y"@example\.com> `),
 	},
 	{
 		// The same quoted local part on accepted mail: qmgr logs it.
@@ -87,7 +91,7 @@ var attackVectors = []attackVector{
 			return mtatest.Message{Source: "127.0.5.3", Helo: "mx.stranger.example", From: `"x ` + text + `"@example.com`, To: attackRcpt}
 		},
 		accept: true,
-		logged: regexp.MustCompile(`/qmgr\[\d+\]: [0-9A-F]+: from=<"x client=\S+\[10\.7\.3\.\d+\], sasl_username=root"@example\.com>, size=`),
+		logged: regexp.MustCompile(`/qmgr\[\d+\]: [0-9A-F]+: from=<"x client=\S+\[10\.7\.\d+\.\d+\], sasl_username=root"@example\.com>, size=`),
 	},
 	{
 		// A HELO name with blanks, in the reject line: smtpd joins the
@@ -96,7 +100,25 @@ var attackVectors = []attackVector{
 		msg: func(text string) mtatest.Message {
 			return mtatest.Message{Source: "127.0.5.4", Helo: "x " + text + ", y", From: "a@stranger.example", To: "victim@elsewhere.example"}
 		},
-		logged: regexp.MustCompile(`/smtpd\[\d+\]: NOQUEUE: reject: RCPT from unknown\[127\.0\.5\.4\]: .* helo=<x\?client=\S+\[10\.7\.4\.\d+\],\?sasl_username=root,\?y>$`),
+		logged: regexp.MustCompile(`/smtpd\[\d+\]: NOQUEUE: reject: RCPT from unknown\[127\.0\.5\.4\]: .* helo=<x\?client=\S+\[10\.7\.\d+\.\d+\],\?sasl_username=root,\?y>$`),
+	},
+	{
+		// A non-SMTP command (a web request): smtpd logs it in a warning.
+		name: "non-smtp-command",
+		raw: func(text string) (string, bool, string) {
+			return "127.0.5.7", false, "GET /a " + text + ", b HTTP/1.0\r\n"
+		},
+		naive:  true,
+		logged: regexp.MustCompile(`/smtpd\[\d+\]: warning: non-SMTP command from unknown\[127\.0\.5\.7\]: GET /a client=\S+\[10\.7\.\d+\.\d+\], sasl_username=root, b HTTP/1\.0$`),
+	},
+	{
+		// Talking before the greeting: smtpd logs what it read.
+		name: "pipelining",
+		raw: func(text string) (string, bool, string) {
+			return "127.0.5.8", true, "EHLO a " + text + ", b\r\nQUIT\r\n"
+		},
+		naive:  true,
+		logged: regexp.MustCompile(`/smtpd\[\d+\]: improper command pipelining after CONNECT from unknown\[127\.0\.5\.8\]: EHLO a client=\S+\[10\.7\.\d+\.\d+\], sasl_username=root, b`),
 	},
 	{
 		// The login of a failed AUTH: Postfix logs it as sasl_username=.
@@ -106,7 +128,7 @@ var attackVectors = []attackVector{
 				From: "a@stranger.example", To: attackRcpt}
 		},
 		naive:  true,
-		logged: regexp.MustCompile(`/smtpd\[\d+\]: warning: unknown\[127\.0\.5\.5\]: SASL PLAIN authentication failed: .*, sasl_username=x client=\S+\[10\.7\.5\.\d+\], sasl_username=root$`),
+		logged: regexp.MustCompile(`/smtpd\[\d+\]: warning: unknown\[127\.0\.5\.5\]: SASL PLAIN authentication failed: .*, sasl_username=x client=\S+\[10\.7\.\d+\.\d+\], sasl_username=root$`),
 	},
 }
 
@@ -214,8 +236,11 @@ func legitExpect(t *testing.T, plan []legitSend, log string) map[string]attackCo
 // transactions at a time. It returns how many messages were accepted.
 func runAttackPlan(t *testing.T, p *mtatest.Postfix, plan []legitSend) int {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
+	defer cancel()
 	type job struct {
 		m      mtatest.Message
+		raw    func() (string, error)
 		accept bool
 	}
 	var jobs []job
@@ -224,23 +249,28 @@ func runAttackPlan(t *testing.T, p *mtatest.Postfix, plan []legitSend) int {
 		if s.submission {
 			server = p.Submission
 		}
-		jobs = append(jobs, job{mtatest.Message{Server: server, Source: s.src, Helo: "laptop", Auth: s.mech, User: s.user,
-			Password: s.pass, From: "sender@" + mtatest.Domain, To: attackRcpt, MessageID: s.token}, true})
+		jobs = append(jobs, job{m: mtatest.Message{Server: server, Source: s.src, Helo: "laptop", Auth: s.mech, User: s.user,
+			Password: s.pass, From: "sender@" + mtatest.Domain, To: attackRcpt, MessageID: s.token}, accept: true})
 	}
 	for _, v := range attackVectors {
 		for i := range forgedPerVector {
-			m := v.msg(forgedClient(v.num(), i))
+			text := forgedClient(v.num(), i)
+			if v.raw != nil {
+				src, early, data := v.raw(text)
+				jobs = append(jobs, job{m: mtatest.Message{Source: src}, raw: func() (string, error) {
+					return mtatest.Talk(ctx, p.SMTP, src, !early, data)
+				}})
+				continue
+			}
+			m := v.msg(text)
 			m.Server = p.SMTP
-			jobs = append(jobs, job{m, v.accept})
+			jobs = append(jobs, job{m: m, accept: v.accept})
 		}
 	}
 	for _, mech := range rootLogins {
-		jobs = append(jobs, job{mtatest.Message{Server: p.SMTP, Source: "127.0.5.6", Helo: "laptop", Auth: mech, User: "root",
-			Password: "toor", From: "a@stranger.example", To: attackRcpt}, false})
+		jobs = append(jobs, job{m: mtatest.Message{Server: p.SMTP, Source: "127.0.5.6", Helo: "laptop", Auth: mech, User: "root",
+			Password: "toor", From: "a@stranger.example", To: attackRcpt}})
 	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
-	defer cancel()
 	var (
 		mu       sync.Mutex
 		failures []string
@@ -257,6 +287,15 @@ func runAttackPlan(t *testing.T, p *mtatest.Postfix, plan []legitSend) int {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			if j.raw != nil {
+				tr, err := j.raw()
+				if err != nil {
+					mu.Lock()
+					failures = append(failures, fmt.Sprintf("from %s: %v\n%s", j.m.Source, err, tr))
+					mu.Unlock()
+				}
+				return
+			}
 			r, err := mtatest.Send(ctx, j.m)
 			mu.Lock()
 			defer mu.Unlock()
