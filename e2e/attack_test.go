@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/user"
 	"regexp"
 	"slices"
@@ -719,4 +720,70 @@ func TestLoggerForgery(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestPostlogForgery is the same forgery into Postfix's own maillog_file
+// (Postfix ≥ 3.4): postlog(1) reaches postlogd only with group postdrop.
+// Debian installs postlog without set-gid, so an ordinary local user
+// cannot write there; a set-gid postlog (upstream's 3.7 install) lets
+// every local user write a perfect smtpd line, which is counted like a
+// real one and, for root, reported but never acted on.
+func TestPostlogForgery(t *testing.T) {
+	skipShort(t)
+	t.Parallel()
+	p := mtatest.StartPostfix(t, mtatest.PostfixOptions{Maillog: true})
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		mtatest.Missing(t, "no user nobody to run postlog as: %v", err)
+	}
+	postdrop, err := user.LookupGroup("postdrop")
+	if err != nil {
+		mtatest.Missing(t, "no group postdrop: %v", err)
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	pdGID, _ := strconv.Atoi(postdrop.Gid)
+	fi, err := os.Stat("/usr/sbin/postlog")
+	if err != nil {
+		mtatest.Missing(t, "postfix: %v", err)
+	}
+	setgid := fi.Mode()&os.ModeSetgid != 0
+
+	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
+	defer cancel()
+	// As nobody: only a set-gid postlog gets through.
+	plain := "0A1B2C3D4E: client=unknown[10.9.1.1], sasl_method=PLAIN, sasl_username=root"
+	errPlain := p.PostlogAs(ctx, uid, gid, "postfix/smtpd", plain)
+	// As nobody with group postdrop, as a set-gid postlog runs: 6 lines.
+	var lines []string
+	for i := range 6 {
+		msg := fmt.Sprintf("0A1B2C3D5%X: client=unknown[10.9.2.%d], sasl_method=PLAIN, sasl_username=root", i, i+1)
+		if err := p.PostlogAs(ctx, uid, pdGID, "postfix/smtpd", msg); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, msg)
+	}
+	mtatest.WaitForLog(t, p.MaillogFile, 10*time.Second, func(s string) bool { return strings.Contains(s, lines[5]) })
+	p.Stop()
+	log := readFile(t, p.MaillogFile)
+	if got := strings.Contains(log, plain); got != setgid || (errPlain == nil) != setgid {
+		t.Errorf("postlog run by nobody (postlog set-gid: %v): logged %v, error %v", setgid, got, errPlain)
+	}
+	first := lineWith(t, log, lines[0])
+	if !regexp.MustCompile(`^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \S+ postfix/smtpd\[\d+\]: ` + regexp.QuoteMeta(lines[0]) + `$`).MatchString(first) {
+		t.Errorf("the forged line is not a perfect smtpd line: %q", first)
+	}
+
+	st := newStubs(t)
+	bin := checker(t, "postfix-spam-check")
+	r := runEnv(t, st.env(), bin, "-l", p.MaillogFile, "--now", nowArg(time.Now().Add(2*time.Second)), "-m", "6", "-d", "0,0")
+	want := "During the last 1 hour the following senders have made at least 6 SMTP connections.\n\n" +
+		"6 (1 nets/6 unknowns/6 IPs/0 webmail) -- " + first + "\n"
+	if setgid {
+		want = strings.Replace(want, "6 (1 nets/6 unknowns/6 IPs", "7 (1 nets/7 unknowns/7 IPs", 1)
+	}
+	if r.code != 0 || r.stdout != want || r.stderr != "root: [NOT DISABLED: protected account]\n" {
+		t.Errorf("exit status %d; stdout (-want +got):\n%s\nstderr: %q", r.code, cmp.Diff(want, r.stdout), r.stderr)
+	}
+	st.expectCalls(t, nil)
 }
