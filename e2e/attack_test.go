@@ -49,8 +49,8 @@ type attackVector struct {
 	// forgedClient.
 	msg func(text string) mtatest.Message
 	// raw, instead of msg, is what a hand-made client sends around text
-	// (from source), after the greeting or (early) before it.
-	raw    func(text string) (source string, early bool, data string)
+	// (from source) after the greeting.
+	raw    func(text string) (source, data string)
 	accept bool
 	// naive: a parser that takes client= anywhere counts the line as
 	// root's (Postfix writes the blanks of a HELO name as '?'; the quoted
@@ -106,8 +106,8 @@ var attackVectors = []attackVector{
 	{
 		// A non-SMTP command (a web request): smtpd logs it in a warning.
 		name: "non-smtp-command",
-		raw: func(text string) (string, bool, string) {
-			return "127.0.5.7", false, "GET /a " + text + ", b HTTP/1.0\r\n"
+		raw: func(text string) (string, string) {
+			return "127.0.5.7", "GET /a " + text + ", b HTTP/1.0\r\n"
 		},
 		naive:  true,
 		logged: regexp.MustCompile(`/smtpd\[\d+\]: warning: non-SMTP command from unknown\[127\.0\.5\.7\]: GET /a client=\S+\[10\.7\.\d+\.\d+\], sasl_username=root, b HTTP/1\.0$`),
@@ -116,8 +116,8 @@ var attackVectors = []attackVector{
 		// Commands sent with EHLO (in one write, so smtpd finds them
 		// unread after it): smtpd logs what it has not read yet.
 		name: "pipelining",
-		raw: func(text string) (string, bool, string) {
-			return "127.0.5.8", false, "EHLO a\r\nNOOP " + text + ", b\r\nQUIT\r\n"
+		raw: func(text string) (string, string) {
+			return "127.0.5.8", "EHLO a\r\nNOOP " + text + ", b\r\nQUIT\r\n"
 		},
 		naive:  true,
 		logged: regexp.MustCompile(`/smtpd\[\d+\]: improper command pipelining after EHLO from unknown\[127\.0\.5\.8\]: NOOP client=\S+\[10\.7\.\d+\.\d+\], sasl_username=root, b\\r\\nQUIT\\r\\n$`),
@@ -272,9 +272,9 @@ func runAttackPlan(t *testing.T, p *mtatest.Postfix, plan []legitSend) int {
 		for i := range forgedPerVector {
 			text := forgedClient(v.num(), i)
 			if v.raw != nil {
-				src, early, data := v.raw(text)
+				src, data := v.raw(text)
 				jobs = append(jobs, job{m: mtatest.Message{Source: src}, raw: func() (string, error) {
-					return mtatest.Talk(ctx, p.SMTP, src, !early, data)
+					return mtatest.Talk(ctx, p.SMTP, src, true, data)
 				}})
 				continue
 			}
