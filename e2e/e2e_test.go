@@ -89,9 +89,16 @@ type result struct {
 // run runs a checker binary with a bounded time and the test's TZ.
 func run(t *testing.T, bin string, args ...string) result {
 	t.Helper()
+	return runEnv(t, nil, bin, args...)
+}
+
+// runEnv is run with env as the checker's environment (nil: the test's).
+func runEnv(t *testing.T, env []string, bin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
 	cmd.WaitDelay = 2 * time.Second
 	cmd.Stdin = nil
 	var stdout, stderr bytes.Buffer
