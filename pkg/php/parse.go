@@ -125,6 +125,33 @@ func stripOne(file []byte) ([]byte, bool) {
 	return nil, false
 }
 
+// DecodeFilename appends to dst the FILE a phpsendmail filename= value
+// names: "%25" is read as '%' and "%2C" as ',', the two escapes
+// phpsendmail writes there (SPEC §6); every other byte, a lone '%' or
+// another "%XX" included, is kept as it is, so values logged by the old
+// wrapper, which escaped nothing, read as before unless they held one of
+// those two spellings.
+func DecodeFilename(dst, v []byte) []byte {
+	for {
+		i := bytes.IndexByte(v, '%')
+		if i < 0 || i+2 >= len(v) {
+			return append(dst, v...)
+		}
+		dst = append(dst, v[:i]...)
+		switch string(v[i+1 : i+3]) {
+		case "25":
+			dst = append(dst, '%')
+			v = v[i+3:]
+		case "2C":
+			dst = append(dst, ',')
+			v = v[i+3:]
+		default:
+			dst = append(dst, '%')
+			v = v[i+1:]
+		}
+	}
+}
+
 // ParseLegacy returns the script a phpsendmail log line names: the value of
 // "filename=" in
 //
@@ -137,7 +164,8 @@ func stripOne(file []byte) ([]byte, bool) {
 // from the command line or cron has no SCRIPT_FILENAME) or FILE holds a
 // newline.
 //
-// The key is a slice of line and costs no allocation.
+// The key is a slice of line and costs no allocation; it is the value as
+// logged, which DecodeFilename turns into the script's name.
 func ParseLegacy(line []byte) (key []byte, ok bool) {
 	i := bytes.Index(line, LegacyMarker)
 	if i < 0 {

@@ -388,3 +388,22 @@ func readLines(t testing.TB, path string) [][]byte {
 	}
 	return lines
 }
+
+func TestDecodeFilename(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/var/www/a.php", "/var/www/a.php"},
+		{"/a%2C b.php", "/a, b.php"},
+		{"/100%25/x.php", "/100%/x.php"},
+		{"%252C", "%2C"},
+		{"/a%2c.php", "/a%2c.php"}, // only the spelling phpsendmail writes
+		{"/a%20b%41.php", "/a%20b%41.php"},
+		{"/a%", "/a%"},
+		{"/a%2", "/a%2"},
+		{"%%2C", "%,"},
+		{"", ""},
+	} {
+		if got := string(DecodeFilename([]byte("x:"), []byte(tc.in))); got != "x:"+tc.want {
+			t.Errorf("DecodeFilename(%q) = %q, want %q", tc.in, got, "x:"+tc.want)
+		}
+	}
+}

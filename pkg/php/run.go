@@ -2,6 +2,7 @@ package php
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -155,12 +156,17 @@ func ScanLegacy(o *LegacyOptions, stdin io.Reader) (*Counter, error) {
 		Rotated: true,
 		Slack:   logread.DefaultSlack,
 	}
+	var buf []byte
 	err := logread.Scan(src, func(line []byte) {
 		key, ok := ParseLegacy(line)
 		if !ok {
 			return
 		}
 		if t, ok := tf(line); ok && w.Contains(t) {
+			if bytes.IndexByte(key, '%') >= 0 {
+				buf = DecodeFilename(buf[:0], key)
+				key = buf
+			}
 			c.Add(key)
 		}
 	})
