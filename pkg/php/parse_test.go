@@ -162,7 +162,7 @@ var mailLogCases = []parseCase{
 	{"empty FILE", "mail() on [:3]: To: a@example.org -- Headers: ", "", false},
 	{"no ]: To: after the bracket", "mail() on [/var/www/x.php:3] To: a@example.org", "", false},
 	{"truncated inside the bracket", "[27-Nov-2026 18:00:00 UTC] mail() on [/var/www/x.ph", "", false},
-	{"newline inside FILE", "mail() on [/var/www/x\n.php:3]: To: a@example.org", "", false},
+	{"newline inside FILE (a record joined from two lines)", "mail() on [/var/www/x\n.php:3]: To: a@example.org", "/var/www/x\n.php", true},
 	{"other PHP log line", "[27-Nov-2026 18:00:00 UTC] PHP Warning:  mail(): Failed to connect to mailserver at \"localhost\" port 25 in /var/www/x.php on line 3", "", false},
 	{"postfix line", "Nov 27 18:00:01 mx postfix/smtpd[1]: 4AB: client=h[192.0.2.1], sasl_method=PLAIN, sasl_username=u", "", false},
 	{"empty line", "", "", false},
