@@ -190,3 +190,27 @@ func TestEnvironmentIgnored(t *testing.T) {
 		t.Errorf("configured socket got %q, want the one line", recs)
 	}
 }
+
+// TestShippedConfig: the example file in scripts/php reads without a
+// warning, and with its two settings uncommented gives them.
+func TestShippedConfig(t *testing.T) {
+	requireRoot(t)
+	b, err := os.ReadFile("../../scripts/php/phpsendmail.conf")
+	must(t, err)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "phpsendmail.conf")
+	for _, tc := range []struct {
+		text string
+		want Config
+	}{
+		{string(b), Config{}},
+		{strings.NewReplacer("#sendmail =", "sendmail =", "#syslog_socket =", "syslog_socket =").Replace(string(b)),
+			Config{Sendmail: "/usr/sbin/sendmail", SyslogSocket: "/dev/log"}},
+	} {
+		must(t, os.WriteFile(p, []byte(tc.text), 0o644))
+		var stderr bytes.Buffer
+		if diff := cmp.Diff(tc.want, LoadConfig(p, &stderr)); diff != "" || stderr.Len() != 0 {
+			t.Errorf("LoadConfig of the shipped file (-want +got):\n%s\nstderr: %s", diff, stderr.String())
+		}
+	}
+}
