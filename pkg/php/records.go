@@ -39,6 +39,13 @@ const (
 //     blank-led line also continues it (journalctl indents the lines of a
 //     message that holds newlines).
 //
+// These rules stop a stranger's text (a form's recipient or subject) and a
+// path with a newline from starting a record, but not a path built of whole
+// lines that each look like PHP's records ("a:1]: To: y<LF>mail() on
+// [/home/victim/x.php" as directory names): nothing in the log tells those
+// from PHP's own, whatever the rules. The first record of such a write
+// names a directory of the forger's.
+//
 // One record is pending at a time; a pending record longer than maxRecord
 // is dropped, as is one still unfinished at the end of the input.
 type records struct {

@@ -34,6 +34,14 @@ var recordCases = []struct {
 			"y/send.php:12]: To: x -- Headers:  -- Subject: s\n" +
 			"mail() on [/var/www/next.php:1]: To: x -- Headers: \n",
 		map[string]int64{"/home/evil/a\n[27-Nov-2026 18:00:00 UTC] mail() on [/home/victim/x\ny/send.php": 1, "/var/www/next.php": 1}},
+	// Known limit (README "Security"): a path can be made of whole lines
+	// that are byte for byte PHP's records for another name; nothing in
+	// the log tells them apart. The first line of the write still names
+	// the forger's own directory.
+	{"known limit: a path crafted as whole records",
+		"[27-Nov-2026 18:00:00 UTC] mail() on [/home/evil/a:1]: To: y\n" +
+			"mail() on [/home/victim/x.php:3]: To: x -- Headers:  -- Subject: s\n",
+		map[string]int64{"/home/evil/a": 1, "/home/victim/x.php": 1}},
 	{"eval'd code in a path with a newline",
 		"mail() on [/home/evil/a\nb.php(3) : eval()'d code:1]: To: x -- Headers: \n",
 		map[string]int64{"/home/evil/a\nb.php": 1}},
