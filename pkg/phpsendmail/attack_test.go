@@ -199,3 +199,97 @@ var_dump(mail("to@example.org", "s", "b"));
 		t.Errorf("php-legacy-spam-check (-want +got):\n%s", diff)
 	}
 }
+
+// nsScript runs PHP in a private mount namespace whose /dev/log is the
+// test's rsyslogd socket: PHP's syslog() always writes to /dev/log, and the
+// host's must not be touched. The namespace's /dev holds only that socket
+// and the devices PHP opens; nothing outside the namespace changes.
+const nsScript = `set -e
+d="$NSDIR/dev"; mkdir -p "$d"
+for n in null zero urandom random; do touch "$d/$n"; mount --bind "/dev/$n" "$d/$n"; done
+touch "$d/log"; mount --bind "$SOCK" "$d/log"
+mount --rbind "$d" /dev
+shift
+exec "$@"
+`
+
+// requireNamespace ends the test unless this process can make a private
+// mount namespace (root with CAP_SYS_ADMIN): a skip, or a failure under
+// CI=true.
+func requireNamespace(t *testing.T) {
+	t.Helper()
+	requireRoot(t)
+	out, err := exec.Command("unshare", "--mount", "--propagation", "private", "true").CombinedOutput()
+	if err == nil {
+		return
+	}
+	msg := "cannot make a private mount namespace (unshare --mount: " + strings.TrimSpace(string(out)) + "; " + err.Error() + "); run as root with CAP_SYS_ADMIN"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + " (CI=true requires it)")
+	}
+	t.Skip(msg)
+}
+
+// TestPHPForgedSyslog is TestPHPForgedMailLog with mail.log = syslog,
+// through a real rsyslogd: PHP sends each line of a record as a message of
+// its own (a path's newline splits it, a CR becomes \x0d, the folded To:'s
+// continuation starts with a blank), tagged "php:". php-spam-check on
+// rsyslogd's file names the real script, escaped, never the victim.
+func TestPHPForgedSyslog(t *testing.T) {
+	php := requireRoundTripPrograms(t)
+	requireNamespace(t)
+	bin := buildRoundTripCommands(t, "/nonexistent/phpsendmail.conf")
+	for _, format := range []string{"traditional", "rfc3339"} {
+		t.Run(format, func(t *testing.T) {
+			sock, syslogFile := rsyslogtest.Start(t, format)
+			dir, err := filepath.EvalSymlinks(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			evilDir := filepath.Join(dir, "evil", "a\nmail() on [", "home", "victim", "public_html")
+			if err := os.MkdirAll(evilDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			evil := filepath.Join(evilDir, "index.php")
+			form := filepath.Join(dir, "form.php")
+			for file, code := range map[string]string{
+				evil: `<?php mail("x@example.org", "s", "b");` + "\n",
+				form: `<?php mail("a@example.org\r\n mail() on [/home/victim/x.php:7]: To: y", "s", "b");` + "\n",
+			} {
+				if err := os.WriteFile(file, []byte(code), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			const n = 2
+			for range n {
+				for _, script := range []string{evil, form} {
+					cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", nsScript, "sh", "--",
+						php, "-n", "-d", "mail.log=syslog", "-d", "syslog.facility=mail", "-d", "sendmail_path=/bin/true",
+						"-d", "display_errors=stderr", "-d", "error_reporting=-1", script)
+					cmd.Env = append(os.Environ(), "NSDIR="+t.TempDir(), "SOCK="+sock)
+					if out, err := cmd.CombinedOutput(); err != nil || len(out) != 0 {
+						t.Fatalf("php %s in a namespace: %v\n%s", script, err, out)
+					}
+				}
+			}
+			// Two messages per mail: the path's two lines, or the record
+			// and the folded To:'s continuation.
+			lines := rsyslogtest.WaitLines(t, syslogFile, "mail() on [", 4*n, 15*time.Second)
+			var forged int
+			for _, l := range lines {
+				if strings.Contains(l, " php: mail() on [/home/victim/public_html/index.php:1]: To: ") ||
+					strings.Contains(l, " php:  mail() on [/home/victim/x.php:7]: To: y") {
+					forged++
+				}
+			}
+			if len(lines) != 4*n || forged != 2*n {
+				t.Fatalf("rsyslogd wrote %d lines, %d of them forged starts; want %d and %d:\n%s", len(lines), forged, 4*n, 2*n, strings.Join(lines, "\n"))
+			}
+			want := textesc.String(evil) + "\n" + form + "\n"
+			got := runChecker(t, filepath.Join(bin, "php-spam-check"), strconv.Itoa(n), "-l", syslogFile)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("php-spam-check (-want +got):\n%s\nrsyslogd's file:\n%s", diff, strings.Join(lines, "\n"))
+			}
+		})
+	}
+}
