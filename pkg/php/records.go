@@ -34,10 +34,11 @@ const (
 //     a record to a file with one write, so in a file that is the next
 //     line. With mail.log = syslog, PHP sends each line of the record as a
 //     message of its own, other programs' lines may come between, and the
-//     continuation is the next line from the same host and tag (PHP logs
-//     its pid in the tag), appended without its syslog prefix; a
-//     blank-led line also continues it (journalctl indents the lines of a
-//     message that holds newlines).
+//     continuation is the next line from the same host and tag, appended
+//     without its syslog prefix (PHP 8.2 tags "php:" with no pid, so the
+//     lines of two PHP processes logging at the same instant can still
+//     interleave); a blank-led line also continues it (journalctl indents
+//     the lines of a message that holds newlines).
 //
 // These rules stop a stranger's text (a form's recipient or subject) and a
 // path with a newline from starting a record, but not a path built of whole
