@@ -66,6 +66,11 @@ var recordCases = []struct {
 			"Nov 27 18:00:02 web1 php[42]: mail() on [/home/victim/x.php:3]: To: x -- Headers:  -- Subject: s\n" +
 			"Nov 27 18:00:02 web1 php[42]: mail() on [/home/victim/x.php:3]: To: x -- Headers:  -- Subject: s\n",
 		map[string]int64{"/home/evil/a\nmail() on [/home/victim/x.php": 1, "/var/www/other.php": 1, "/home/victim/x.php": 1}},
+	{"syslog as PHP 8.2 sends it: tag php without pid, CR as \\x0d",
+		"Dec  2 00:14:53 web1 php: mail() on [/tmp/sl/a\n" +
+			"Dec  2 00:14:53 web1 php: mail() on [/home/victim/x.php:2]: To: a@x\\x0d\n" +
+			"Dec  2 00:14:53 web1 php:  mail() on [/home/victim/y.php:7]: To: y -- Headers:  -- Subject: s\n",
+		map[string]int64{"/tmp/sl/a\nmail() on [/home/victim/x.php": 1}},
 	{"syslog: a folded To: arrives as a message starting with a blank",
 		"2026-11-27T18:00:01.5+01:00 web1 php[42]: mail() on [/var/www/form.php:7]: To: a@x\\x0d\n" +
 			"2026-11-27T18:00:01.5+01:00 web1 php[42]:  mail() on [/home/victim/x.php:7]: To: y -- Headers:  -- Subject: s\n",
