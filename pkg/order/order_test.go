@@ -2,6 +2,7 @@ package order
 
 import (
 	"bytes"
+	"github.com/spam-gear/spamcheck/pkg/testenv"
 	"math/big"
 	"math/rand/v2"
 	"os/exec"
@@ -159,7 +160,7 @@ func gnuSort(t *testing.T, keys []string, args ...string) []string {
 	t.Helper()
 	path, err := exec.LookPath("sort")
 	if err != nil {
-		t.Skip("no sort(1) here:", err)
+		testenv.Missing(t, "no sort(1) here (coreutils): %v", err)
 	}
 	cmd := exec.Command(path, args...)
 	cmd.Env = []string{"LC_ALL=C"}

@@ -2,7 +2,6 @@ package php
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -10,12 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-)
-
-var (
-	genLog     = flag.String("genlog", "", "TestGenerateMailLog writes a generated PHP mail.log of -genlog-size bytes to this file")
-	genLogSize = flag.Int64("genlog-size", 1<<30, "size of the -genlog file")
-	genSyslog  = flag.Bool("genlog-syslog", false, "-genlog writes a syslog file in which one line in 20 is a PHP mail.log record (mail.log = syslog)")
 )
 
 // writeMailLog writes about size bytes of a deterministic PHP mail.log:
@@ -66,25 +59,6 @@ func writeMailLog(w io.Writer, size int64, syslog bool) error {
 		written += int64(n)
 	}
 	return bw.Flush()
-}
-
-// TestGenerateMailLog writes the benchmark log for scripts and manual runs:
-//
-//	go test ./pkg/php -run TestGenerateMailLog -genlog /var/tmp/phpmail.log -genlog-size 1000000000
-func TestGenerateMailLog(t *testing.T) {
-	if *genLog == "" {
-		t.Skip("writes a benchmark log only with -genlog FILE")
-	}
-	f, err := os.Create(*genLog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := writeMailLog(f, *genLogSize, *genSyslog); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // BenchmarkScan runs php-spam-check's whole scan on 32 MB of generated

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/spam-gear/spamcheck/pkg/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -388,14 +389,14 @@ func TestRsyslogConcurrent(t *testing.T) {
 func TestPHPPrepend(t *testing.T) {
 	php, err := exec.LookPath("php")
 	if err != nil {
-		t.Skip("php not found; apt-get install php-cli to run this test")
+		testenv.Missing(t, "php not found; apt-get install php-cli to run this test")
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.ContainsAny(exe, " '\"\\$`") {
-		t.Skipf("test binary path %q would need shell quoting in sendmail_path", exe)
+		testenv.Missing(t, "test binary path %q would need shell quoting in sendmail_path (set TMPDIR to a plain path)", exe)
 	}
 	prepend, err := filepath.Abs("../../scripts/php/put_environment_variables.php")
 	if err != nil {

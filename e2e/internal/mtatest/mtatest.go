@@ -45,6 +45,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/spam-gear/spamcheck/pkg/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -98,11 +99,7 @@ type Host struct {
 // fatal error when the environment has CI=true.
 func Missing(t testing.TB, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s (CI=true: required; CI must run %s first)", msg, strings.TrimPrefix(InstallHint, "sudo "))
-	}
-	t.Skipf("%s; to enable: %s (and run the tests as root)", msg, InstallHint)
+	testenv.Missing(t, "%s; to enable: %s (and run the tests as root)", fmt.Sprintf(format, args...), InstallHint)
 }
 
 // eximBinary returns the Exim binary to use.

@@ -3,6 +3,7 @@ package mtatest
 import (
 	"context"
 	"encoding/binary"
+	"github.com/spam-gear/spamcheck/pkg/testenv"
 	"io"
 	"net"
 	"os"
@@ -70,7 +71,7 @@ func TestZoneAnswer(t *testing.T) {
 
 func TestDNSServerWithResolver(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("binding port 53 needs root")
+		testenv.Missing(t, "binding port 53 needs root; run the tests as root")
 	}
 	s, err := startDNS([]Host{{IP: "127.0.0.2", Name: "h2.example"}})
 	if err != nil {
