@@ -172,7 +172,8 @@ func UsageError(stderr io.Writer, tool string, err error) {
 // error, because scanning without it could report (and lock) users it
 // exempts. When stop is true the caller returns code.
 func LoadOverrides(tool, flagPath, oldName string, stderr io.Writer) (ov threshold.Overrides, code int, stop bool) {
-	ov, _, err := threshold.Load(flagPath, threshold.DefaultLocations(), oldName, tool, stderr)
+	warn := &prefixWriter{w: stderr, prefix: tool + ": ", atStart: true}
+	ov, _, err := threshold.Load(flagPath, threshold.DefaultLocations(), oldName, tool, warn)
 	switch {
 	case err == nil:
 		return ov, ExitOK, false
@@ -185,9 +186,35 @@ func LoadOverrides(tool, flagPath, oldName string, stderr io.Writer) (ov thresho
 	}
 }
 
+// prefixWriter starts every line written through it with prefix, so that
+// the overrides warnings carry the "TOOL: " every other message has.
+type prefixWriter struct {
+	w       io.Writer
+	prefix  string
+	atStart bool // the next byte starts a line
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if p.atStart {
+			out = append(out, p.prefix...)
+		}
+		out = append(out, c)
+		p.atStart = c == '\n'
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
 // joinDashValues rewrites `-l -` and `--log -` as `--log=-`: kingpin reads a
 // lone "-" after a flag as an empty value, but "-" is how every checker
-// names standard input.
+// names standard input. Likewise a value that starts with '-' and a digit
+// (`--max-disable -1`, `-p -5min`): no flag is spelled so, and kingpin would
+// say only "expected argument for flag", where the flag's own parser names
+// the bad value and what it expects.
 func joinDashValues(app *kingpin.Application, args []string) []string {
 	long := map[string]string{}
 	for _, f := range app.Model().Flags {
@@ -205,8 +232,8 @@ func joinDashValues(app *kingpin.Application, args []string) []string {
 			return append(out, args[i:]...)
 		}
 		if name, ok := long[args[i]]; ok && i+1 < len(args) {
-			if args[i+1] == "-" {
-				out = append(out, "--"+name+"=-")
+			if v := args[i+1]; v == "-" || len(v) > 1 && v[0] == '-' && '0' <= v[1] && v[1] <= '9' {
+				out = append(out, "--"+name+"="+v)
 			} else {
 				out = append(out, args[i], args[i+1])
 			}

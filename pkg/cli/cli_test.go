@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +95,28 @@ func TestVersionString(t *testing.T) {
 	Revision = ""
 	if got := VersionString("x"); !strings.HasPrefix(got, "x, version "+Version+" (revision ") {
 		t.Errorf("VersionString without -X = %q", got)
+	}
+}
+
+// TestOverrideWarningsNameTheTool: a malformed overrides line is warned
+// about with the "TOOL: " prefix every other message carries (issue 14).
+func TestOverrideWarningsNameTheTool(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "o.overrides")
+	if err := os.WriteFile(path, []byte("alice 5\nbob\ncarol x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	ov, code, stop := LoadOverrides("exim-spam-check", path, "exim-spam-scan", &stderr)
+	if stop || code != ExitOK || ov.Limit("alice", 1) != 5 {
+		t.Fatalf("LoadOverrides: code %d, stop %v, alice %d", code, stop, ov.Limit("alice", 1))
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 warnings, got %q", stderr.String())
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "exim-spam-check: "+path+":") {
+			t.Errorf("warning %q lacks the tool and file prefix", l)
+		}
 	}
 }

@@ -26,7 +26,7 @@ type disabler struct {
 	since, now time.Time
 	protect    *protection
 	// warned* make the messages that stop all disabling appear once.
-	warnedState, warnedProtect bool
+	warnedState, warnedProtect, warnedRepeat bool
 }
 
 // outcome is what -d did to one reported user.
@@ -72,7 +72,13 @@ func (d *disabler) classify(u *User) outcome {
 			return o
 		}
 		if d.state.actedSince(u.Name, d.since, d.now) {
-			return outcome{suffix: " [DISABLED]", action: "already_disabled"}
+			o := outcome{suffix: " [DISABLED]", action: "already_disabled"}
+			// Without the NIS/LOCAL label a repeat reads like a fresh lock.
+			if d.text && len(d.o.DisableCommand) > 0 && !d.warnedRepeat {
+				d.warnedRepeat = true
+				o.note = fmt.Sprintf("%s: --state: a [DISABLED] user who was disabled earlier in this period (%s first) is not locked or mailed again; --format=json tells repeats apart (already_disabled)\n", Name, u.Name)
+			}
+			return o
 		}
 	}
 	return outcome{candidate: true}

@@ -66,7 +66,7 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	periodValue := period.NewValue(&o.Period, "1hour")
 	app.Flag("period", `A period such as "1hour", "30minutes" or "1hour30minutes" (date(1)-like units).`).
 		Short('p').Default("1hour").SetValue(periodValue)
-	app.Flag("max-connections", "Report users with at least N connections in the period (per-user overrides may change N).").
+	app.Flag("max-connections", "Report users with at least N connections in the period (default 90; per-user overrides may change N).").
 		Short('m').PlaceHolder("N").Default("90").SetValue(threshold.CountValue{N: &o.Max, Text: &o.MaxText})
 	dv := &disableValue{o: o}
 	app.Flag("dissable-account", "Disable reported users seen from more than MAX_NETWORKS networks and more than MAX_UNKNOWNS unknown addresses (a single N means N,N). Also --dissable-acount and --disable-account.").
