@@ -81,7 +81,7 @@ func (s *scanner) probe(f *os.File, off, size int64) (start int64, t time.Time, 
 			if j >= 0 {
 				end = i + j
 			}
-			if t, ok := s.src.TimeOf(trimCR(buf[i:end])); ok {
+			if t, ok := s.src.TimeOf(TrimCR(buf[i:end])); ok {
 				return base + int64(i), t, true, nil
 			}
 			if j < 0 {
@@ -104,8 +104,9 @@ func (s *scanner) firstTime(f *os.File, size int64) (t time.Time, ok bool, err e
 	if _, t, ok, err = s.probe(f, 0, size); ok || err != nil || size <= int64(s.tu.probeLimit) {
 		return t, ok, err
 	}
-	lr := lineReader{buf: s.lr.buf, fn: func(line []byte) bool {
-		t, ok = s.src.TimeOf(line)
+	// Silent about over-long lines: the read that delivers them warns.
+	lr := lineReader{buf: s.lr.buf, maxLine: s.tu.maxLine, fn: func(line []byte) bool {
+		t, ok = s.src.TimeOf(TrimCR(line))
 		return ok
 	}}
 	err = lr.read(io.NewSectionReader(f, 0, size))

@@ -34,7 +34,7 @@ var goldenCases = []struct {
 	// Names with blanks, ':', '(', '\''; byte order puts "My" before "a"
 	// and "my site" before "my-site"; a bracket inside To: is not a key.
 	{"php-names", false, "phpmail-names.log", []string{"2"}, "2026-11-27T18:00:00Z"},
-	// -p: only dated lines after now-1h and not after --now, PHP zone
+	// -p: only dated lines after now-1h (later ones too), PHP zone
 	// names honoured, syslog and RFC 3339 wrapped lines dated by syslog.
 	{"php-period", false, "phpmail-period.log", []string{"-p", "1hour", "2"}, "2026-11-27T18:00:00Z"},
 	{"php-whole-log", false, "phpmail-period.log", []string{"2"}, "2026-11-27T18:00:00Z"},
