@@ -42,6 +42,9 @@ type lineReader struct {
 	// byte read, for tooLong.
 	name string
 	off  int64
+	// chunk is the input offset of the data lines works on; lineStart, the
+	// offset of the line fn is given, valid during the call.
+	chunk, lineStart int64
 }
 
 // read delivers every line of r. The bytes after the last '\n' are a line too
@@ -80,6 +83,7 @@ func (lr *lineReader) read(r io.Reader) error {
 			// Only the new bytes can hold the first '\n' after buf[:n].
 			if i := bytes.LastIndexByte(buf[n:n+m], '\n'); i >= 0 {
 				end := n + i + 1
+				lr.chunk = off
 				if lr.lines(buf[:end]) {
 					return nil
 				}
@@ -101,6 +105,7 @@ func (lr *lineReader) read(r io.Reader) error {
 					buf = lr.grow(n)
 				}
 				buf[n] = '\n'
+				lr.chunk = off
 				lr.lines(buf[:n+1])
 			}
 			return nil
@@ -147,10 +152,12 @@ func (lr *lineReader) lines(data []byte) (stop bool) {
 	if len(m) == 0 {
 		for len(data) > 0 {
 			i := bytes.IndexByte(data, '\n')
+			lr.lineStart = lr.chunk
 			if lr.fn(data[:i]) {
 				return true
 			}
 			data = data[i+1:]
+			lr.chunk += int64(i + 1)
 		}
 		return false
 	}
@@ -166,10 +173,12 @@ func (lr *lineReader) lines(data []byte) (stop bool) {
 		// which is not part of what is parsed, or across the '\n', possible
 		// when the marker holds those bytes) is not in the line, and neither
 		// is any later one in it.
+		lr.lineStart = lr.chunk + int64(start)
 		if i+len(m) <= start+len(TrimCR(line)) && lr.fn(line) {
 			return true
 		}
 		data = data[end+1:]
+		lr.chunk += int64(end + 1)
 	}
 }
 

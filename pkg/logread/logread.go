@@ -283,12 +283,7 @@ func (s *scanner) namedFile(name string) {
 	if curErr == nil && !curInfo.Mode().IsRegular() {
 		needPrev = false // a directory is an error below, a FIFO a stream
 	} else if curErr == nil {
-		t, ok, err := s.firstTime(cur, curInfo.Size())
-		if err != nil {
-			curErr = err
-		} else {
-			needPrev = !ok || t.After(s.threshold())
-		}
+		needPrev, curErr = s.previousNeeded(cur, curInfo.Size())
 	}
 	switch {
 	case !needPrev:
