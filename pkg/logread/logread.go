@@ -2,10 +2,12 @@
 //
 // Logs can be gigabytes and are scanned every few minutes from cron, while
 // syslog appends to them and logrotate renames or truncates them. So the
-// reader works in constant memory with large buffers, lines of any length
-// up to a 64 MiB cap (a longer one is skipped with a warning), finds the marker a checker cares about before it looks for line
-// boundaries, seeks near the start of the time window instead of reading a
-// file from its beginning, and reads the previous rotation when the window
+// reader works in constant memory with large buffers and lines of any
+// length up to a 64 MiB cap (a longer one is skipped with a warning), finds
+// the marker a checker cares about before it looks for line boundaries,
+// seeks near the start of the time window instead of reading a file from
+// its beginning (allowing for one block of up to 8 MiB of lines out of
+// order by any amount), and reads the previous rotation when the window
 // reaches back into it (SPEC §1 "Reading logs", §8 "Rotation"). It never
 // maps files into memory: a live log truncated under a mapping raises SIGBUS.
 package logread
@@ -43,13 +45,16 @@ type Source struct {
 	Since time.Time
 	// TimeOf returns the timestamp of a line (given without its trailing
 	// '\r'), false when it has none. It is called on a few dozen lines per
-	// file, only for the window search
-	// and the rotation decision, never on the delivered stream.
+	// file, only for the window search and the rotation decision, never on
+	// the delivered stream.
 	TimeOf func(line []byte) (time.Time, bool)
 	// Rotated makes a named regular FILE read its previous rotation first,
-	// FILE.1 or else FILE.1.gz, when FILE's first timestamped line is after
-	// Since−Slack or FILE has none (or is missing). Needs Since and TimeOf.
-	// A missing rotation is not an error.
+	// FILE.1 or else FILE.1.gz, unless FILE's first timestamped line and
+	// one at least 8 MiB after it are both at or before Since−Slack (the
+	// first may be in an out-of-order block; see windowStart): so a FILE
+	// starting after that, shorter than 8 MiB past its first timestamp,
+	// without timestamps or missing reads it. Needs Since and TimeOf. A
+	// missing rotation is not an error.
 	Rotated bool
 	// Slack is how far back in time a line may be from one written before
 	// it (syslog receives from several processes; a few seconds is common).
