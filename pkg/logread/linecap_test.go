@@ -142,3 +142,34 @@ func TestLineCapBuffer(t *testing.T) {
 		t.Errorf("delivered %d lines, warnings at %v; want 1 line (\"last\") and one warning at 0", lines, warned)
 	}
 }
+
+// FuzzScanCap checks the line cap against naiveCapped: with a cap of
+// 1+maxLine bytes, every longer line is dropped with one warning at its
+// offset, every other line is delivered (if it holds the marker) with all
+// its bytes, whatever the read and buffer sizes.
+func FuzzScanCap(f *testing.F) {
+	f.Add([]byte("a\nxxxxxxxxxx\r\nb mk\nyyyyyyyyyyyyyyyy mk"), []byte("mk"), uint8(3), uint8(2), uint8(7))
+	f.Add([]byte("\n\nzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\nmk\r"), []byte("mk"), uint8(0), uint8(0), uint8(0))
+	f.Fuzz(func(t *testing.T, data, marker []byte, chunk, bufSize, maxLine uint8) {
+		limit := 1 + int(maxLine)
+		src := Source{
+			Paths:  []string{"-"},
+			Stdin:  &chunkReader{r: bytes.NewReader(data), n: 1 + int(chunk)},
+			Marker: marker,
+		}
+		got, err := collect(src, tuning{bufSize: 1 + int(bufSize), maxLine: limit})
+		all, wantSkipped := naiveCapped(data, limit)
+		var want []string
+		for _, l := range all {
+			if bytes.Contains(TrimCR([]byte(l)), marker) {
+				want = append(want, l)
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("lines (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(wantSkipped, skippedOffsets(t, err, "standard input", limit)); diff != "" {
+			t.Errorf("skipped offsets (-want +got):\n%s", diff)
+		}
+	})
+}
