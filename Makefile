@@ -53,6 +53,8 @@ fuzz:
 	    echo ">> $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+	@echo ">> reader property test, long version: $${READPROP_LOGS:-10000} random logs per checker"
+	$(GO) test -count=1 -timeout 2h -run '^TestReaderProperty$$' ./pkg/internal/readprop -readprop.logs=$${READPROP_LOGS:-10000}
 
 clean:
 	rm -rf $(BINDIR)

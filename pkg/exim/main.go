@@ -169,7 +169,7 @@ const maxSeconds = int64(math.MaxInt64 / int64(time.Second))
 // Window is the interval counted. A zero Start (SECONDS beyond maxSeconds)
 // counts every line.
 func (o *Options) Window() window.Window {
-	w := window.Window{End: o.Now, Bounded: o.NowSet}
+	var w window.Window
 	switch {
 	case !o.Positional:
 		w.Start = o.Period.Start(o.Now)

@@ -111,11 +111,13 @@ func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter
 		Rotated: true,
 		Slack:   logread.DefaultSlack,
 	}, func(line []byte) {
-		t, n, ok := parser.Parse(line)
+		// Parsed without a CRLF line's '\r', kept whole as the first line.
+		text := logread.TrimCR(line)
+		t, n, ok := parser.Parse(text)
 		if !ok || !w.Contains(t) {
 			return
 		}
-		if a, ok := ParseLine(line, n); ok {
+		if a, ok := ParseLine(text, n); ok {
 			counter.Add(line, &a)
 		}
 	})
@@ -135,7 +137,9 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	status := cli.ExitOK
 	for _, err := range errs {
 		fmt.Fprintf(stderr, "%s: %v\n", Name, err)
-		status = cli.ExitRuntime
+		if !logread.IsWarning(err) {
+			status = cli.ExitRuntime
+		}
 	}
 
 	out := bufio.NewWriter(stdout)

@@ -22,12 +22,12 @@ func TestLines(t *testing.T) {
 		{name: "empty", input: "", want: nil},
 		{name: "one newline", input: "\n", want: []string{""}},
 		{name: "LF", input: "a\nbb\nccc\n", want: []string{"a", "bb", "ccc"}},
-		{name: "CRLF", input: "a\r\nbb\r\n", want: []string{"a", "bb"}},
-		{name: "only one CR stripped", input: "a\r\r\n", want: []string{"a\r"}},
+		{name: "CRLF keeps its CR", input: "a\r\nbb\r\n", want: []string{"a\r", "bb\r"}},
+		{name: "every CR kept", input: "a\r\r\n", want: []string{"a\r\r"}},
 		{name: "CR inside kept", input: "a\rb\n", want: []string{"a\rb"}},
 		{name: "no final newline", input: "a\nlast", want: []string{"a", "last"}},
-		{name: "no final newline with CR", input: "a\nlast\r", want: []string{"a", "last"}},
-		{name: "lone CR at end", input: "a\n\r", want: []string{"a", ""}},
+		{name: "no final newline with CR", input: "a\nlast\r", want: []string{"a", "last\r"}},
+		{name: "lone CR at end", input: "a\n\r", want: []string{"a", "\r"}},
 		{name: "empty lines", input: "\n\na\n\n", want: []string{"", "", "a", ""}},
 		{name: "NUL bytes", input: "a\x00b\n\x00\n", want: []string{"a\x00b", "\x00"}},
 		{name: "invalid UTF-8", input: "\xff\xfe\n\xc3(\n", want: []string{"\xff\xfe", "\xc3("}},
@@ -41,8 +41,9 @@ func TestLines(t *testing.T) {
 		{name: "marker on empty input", input: "", marker: "a", want: nil},
 		{name: "marker with NUL", input: "a\x00b\nab\n", marker: "\x00", want: []string{"a\x00b"}},
 		{name: "marker ending in CR matches only inside", input: "a\r\na\rb\n", marker: "a\r", want: []string{"a\rb"}},
+		{name: "marker before the CR", input: "xmk\r\ny\n", marker: "mk", want: []string{"xmk\r"}},
 		{name: "marker holding a newline matches nothing", input: "a\nb\n", marker: "a\nb", want: nil},
-		{name: "marker is the stripped CR", input: "x\r\ny\n", marker: "\r", want: nil},
+		{name: "marker is the trailing CR", input: "x\r\ny\n", marker: "\r", want: nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,7 +154,7 @@ func TestHugeLine(t *testing.T) {
 			var b []byte
 			b = append(b, "before MARK\n"...)
 			b = append(b, line...)
-			b = append(b, "\r\nafter MARK\n"...)
+			b = append(b, "\nafter MARK\n"...)
 			path := tempPath(t, "log")
 			writeFile(t, path, b)
 			var got [][]byte

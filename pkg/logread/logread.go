@@ -2,10 +2,12 @@
 //
 // Logs can be gigabytes and are scanned every few minutes from cron, while
 // syslog appends to them and logrotate renames or truncates them. So the
-// reader works in constant memory with large buffers and no line length
-// limit, finds the marker a checker cares about before it looks for line
-// boundaries, seeks near the start of the time window instead of reading a
-// file from its beginning, and reads the previous rotation when the window
+// reader works in constant memory with large buffers and lines of any
+// length up to a 64 MiB cap (a longer one is skipped with a warning), finds
+// the marker a checker cares about before it looks for line boundaries,
+// seeks near the start of the time window instead of reading a file from
+// its beginning (allowing for one block of up to 8 MiB of lines out of
+// order by any amount), and reads the previous rotation when the window
 // reaches back into it (SPEC §1 "Reading logs", §8 "Rotation"). It never
 // maps files into memory: a live log truncated under a mapping raises SIGBUS.
 package logread
@@ -13,12 +15,15 @@ package logread
 import (
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/spam-gear/spamcheck/pkg/internal/readtune"
 )
 
 // Source describes what one Scan reads.
@@ -38,14 +43,18 @@ type Source struct {
 	// from its beginning, and lines before the window may still be
 	// delivered: the caller filters every line by its own timestamp.
 	Since time.Time
-	// TimeOf returns the timestamp of a line, false when it has none. It
-	// is called on a few dozen lines per file, only for the window search
-	// and the rotation decision, never on the delivered stream.
+	// TimeOf returns the timestamp of a line (given without its trailing
+	// '\r'), false when it has none. It is called on a few dozen lines per
+	// file, only for the window search and the rotation decision, never on
+	// the delivered stream.
 	TimeOf func(line []byte) (time.Time, bool)
 	// Rotated makes a named regular FILE read its previous rotation first,
-	// FILE.1 or else FILE.1.gz, when FILE's first timestamped line is after
-	// Since−Slack or FILE has none (or is missing). Needs Since and TimeOf.
-	// A missing rotation is not an error.
+	// FILE.1 or else FILE.1.gz, unless FILE's first timestamped line and
+	// one at least 8 MiB after it are both at or before Since−Slack (the
+	// first may be in an out-of-order block; see windowStart): so a FILE
+	// starting after that, shorter than 8 MiB past its first timestamp,
+	// without timestamps or missing reads it. Needs Since and TimeOf. A
+	// missing rotation is not an error.
 	Rotated bool
 	// Slack is how far back in time a line may be from one written before
 	// it (syslog receives from several processes; a few seconds is common).
@@ -63,8 +72,11 @@ const DefaultSlack = 5 * time.Minute
 
 // Scan calls fn for every line of src that contains src.Marker, in input
 // order, the previous rotation of a file before the file. The line has no
-// '\n' and no trailing '\r', and is only valid during the call: fn must copy
-// what it keeps. Lines may be of any length and hold any bytes.
+// '\n' but keeps every other byte, a CRLF line's '\r' included: parse
+// TrimCR(line), print line. It is only valid during the call: fn must copy
+// what it keeps. Lines may hold any bytes and be of any length up to the
+// line cap (64 MiB: a longer line is skipped, and Scan's error holds a
+// LineTooLongError for it). The marker is looked for in TrimCR(line).
 //
 // An input that cannot be opened or read gives an error naming it (a
 // *fs.PathError: "open /var/log/mail.log: no such file or directory"); Scan
@@ -76,28 +88,70 @@ const DefaultSlack = 5 * time.Minute
 // under Scan is read up to the truncation and its partial last line dropped.
 // Either way no line is delivered twice.
 func Scan(src Source, fn func(line []byte)) error {
-	return scan(src, fn, defaultTuning)
+	return scan(src, fn, fromSizes(readtune.Get()))
 }
 
-// tuning holds the sizes Scan works with. Tests shrink them to put buffer
-// and probe boundaries inside small inputs.
+// tuning holds the sizes Scan works with (readtune.Default in the
+// programs). Tests shrink them to put buffer, probe and block boundaries
+// inside small inputs.
 type tuning struct {
 	bufSize    int   // initial read buffer
 	probeStep  int   // first read of a window probe; doubled until probeLimit
 	probeLimit int   // a window probe gives up after this many bytes
 	searchGap  int64 // the window search stops when its interval is this small
+	// block is the largest block of out-of-order lines, in bytes, that the
+	// window search and the rotation decision allow for (see windowStart);
+	// 0 trusts every probe.
+	block int64
+	// maxLine is the longest line delivered; a longer one is skipped with
+	// a LineTooLongError. 0 means defaultTuning's.
+	maxLine int
 }
 
-var defaultTuning = tuning{
-	bufSize: readBufSize,
-	// Log lines are a few hundred bytes: one 4 KiB read usually finds a
-	// timestamp, and 64 KiB of lines without one ends the probe, which is
-	// then treated as "not before the window" (safe: it only moves the
-	// search's upper bound).
-	probeStep:  4 << 10,
-	probeLimit: 64 << 10,
-	// Reading 32 KiB more than needed is cheaper than another probe.
-	searchGap: 32 << 10,
+func fromSizes(s readtune.Sizes) tuning {
+	return tuning{
+		bufSize: s.BufSize, probeStep: s.ProbeStep, probeLimit: s.ProbeLimit,
+		searchGap: s.SearchGap, block: s.Block, maxLine: s.MaxLine,
+	}
+}
+
+// defaultTuning is what the programs use. Log lines are a few hundred
+// bytes: one 4 KiB read usually finds a timestamp, and 64 KiB of lines
+// without one ends the probe, which is then treated as "not before the
+// window" (safe: it only moves the search's upper bound). Reading 32 KiB
+// more than needed is cheaper than another probe. Blocks of 8 MiB out of
+// order and lines of 64 MiB are SPEC §1's figures.
+var defaultTuning = fromSizes(readtune.Default)
+
+// LineTooLongError reports a line longer than the line cap (64 MiB), which
+// Scan skipped: it was never buffered whole, not delivered, and the scan
+// went on after its '\n'. It is a warning, not a failure: Scan returns it
+// joined with the real errors (see IsWarning), once per skipped line.
+type LineTooLongError struct {
+	Path   string // the input, as named ("standard input" for "-")
+	Offset int64  // byte offset of the line's start (in the uncompressed data of a .gz)
+	Limit  int    // the cap, in bytes
+}
+
+func (e *LineTooLongError) Error() string {
+	limit := fmt.Sprintf("%d bytes", e.Limit)
+	if e.Limit%(1<<20) == 0 {
+		limit = fmt.Sprintf("%d MiB", e.Limit>>20)
+	}
+	where := ""
+	if strings.HasSuffix(e.Path, ".gz") {
+		where = " of the uncompressed data"
+	}
+	return fmt.Sprintf("warning: %s: line at byte %d%s is longer than %s: skipped", e.Path, e.Offset, where, limit)
+}
+
+// IsWarning reports whether err, one of the errors Scan returned joined
+// (split them with cli.Errors), is only a warning: a skipped over-long
+// line. The scan read everything else; the checkers print it and keep
+// their exit status.
+func IsWarning(err error) bool {
+	var e *LineTooLongError
+	return errors.As(err, &e)
 }
 
 // scanner is the state of one Scan: one read buffer and one probe buffer
@@ -111,14 +165,23 @@ type scanner struct {
 }
 
 func scan(src Source, fn func(line []byte), tu tuning) error {
+	if tu.maxLine <= 0 {
+		tu.maxLine = defaultTuning.maxLine
+	}
+	// Every line that fits in the initial buffer is within the cap.
+	tu.bufSize = max(1, min(tu.bufSize, tu.maxLine+1))
 	s := &scanner{
 		src: src,
 		tu:  tu,
 		lr: lineReader{
-			buf:    make([]byte, tu.bufSize),
-			marker: src.Marker,
-			fn:     func(line []byte) bool { fn(line); return false },
+			buf:     make([]byte, tu.bufSize),
+			marker:  src.Marker,
+			maxLine: tu.maxLine,
+			fn:      func(line []byte) bool { fn(line); return false },
 		},
+	}
+	s.lr.tooLong = func(off int64) {
+		s.errs = append(s.errs, &LineTooLongError{Path: s.lr.name, Offset: off, Limit: tu.maxLine})
 	}
 	if s.src.Stdin == nil {
 		s.src.Stdin = os.Stdin
@@ -129,7 +192,7 @@ func scan(src Source, fn func(line []byte), tu tuning) error {
 	for _, p := range src.Paths {
 		switch {
 		case p == "-":
-			s.stream(s.src.Stdin, "standard input")
+			s.stream(s.src.Stdin, "standard input", 0)
 		case strings.HasSuffix(p, ".gz"):
 			s.gzipFile(p)
 		default:
@@ -155,8 +218,10 @@ func (s *scanner) fail(err error) {
 	s.errs = append(s.errs, err)
 }
 
-// stream reads r from where it is to its end.
-func (s *scanner) stream(r io.Reader, name string) {
+// stream reads r from where it is to its end; off is r's position in the
+// input, for warnings.
+func (s *scanner) stream(r io.Reader, name string, off int64) {
+	s.lr.name, s.lr.off = name, off
 	if err := s.lr.read(r); err != nil {
 		s.fail(pathError("read", name, err))
 	}
@@ -191,7 +256,7 @@ func (s *scanner) gunzip(f *os.File, name string) {
 		s.fail(pathError("gunzip", name, err))
 		return
 	}
-	s.stream(zr, name)
+	s.stream(zr, name, 0)
 }
 
 // namedFile reads a path that is neither "-" nor *.gz, and its previous
@@ -223,12 +288,7 @@ func (s *scanner) namedFile(name string) {
 	if curErr == nil && !curInfo.Mode().IsRegular() {
 		needPrev = false // a directory is an error below, a FIFO a stream
 	} else if curErr == nil {
-		t, ok, err := s.firstTime(cur, curInfo.Size())
-		if err != nil {
-			curErr = err
-		} else {
-			needPrev = !ok || t.After(s.threshold())
-		}
+		needPrev, curErr = s.previousNeeded(cur, curInfo.Size())
 	}
 	switch {
 	case !needPrev:
@@ -312,7 +372,7 @@ func (s *scanner) file(f *os.File, name string) {
 		s.fail(&fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR})
 		return
 	case !fi.Mode().IsRegular():
-		s.stream(f, name)
+		s.stream(f, name, 0)
 		return
 	}
 	var off int64
@@ -323,7 +383,7 @@ func (s *scanner) file(f *os.File, name string) {
 			return
 		}
 	}
-	s.stream(&fileReader{f: f, pos: off}, name)
+	s.stream(&fileReader{f: f, pos: off}, name, off)
 }
 
 // fileReader reads a regular file from an offset. When a read comes up

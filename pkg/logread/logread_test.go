@@ -52,15 +52,15 @@ func TestInputs(t *testing.T) {
 		want    []string
 		wantErr []string // substrings, one per joined error, in order
 	}{
-		{name: "plain file", paths: []string{path("plain")}, want: []string{"p1 mk", "p2", "p3 mk"}},
+		{name: "plain file", paths: []string{path("plain")}, want: []string{"p1 mk", "p2\r", "p3 mk"}},
 		{name: "plain file with marker", paths: []string{path("plain")}, marker: "mk", want: []string{"p1 mk", "p3 mk"}},
 		{name: "empty file", paths: []string{path("empty")}, want: nil},
 		{name: "no paths reads nothing", paths: nil, stdin: "s1\n", want: nil},
-		{name: "gzip", paths: []string{path("log.gz")}, marker: "mk", want: []string{"g1 mk", "g3 mk"}},
+		{name: "gzip", paths: []string{path("log.gz")}, marker: "mk", want: []string{"g1 mk\r", "g3 mk"}},
 		{name: "gzip with two members", paths: []string{path("multi.gz")}, want: []string{"m1 mk", "m2 mk"}},
 		{name: "stdin", paths: []string{"-"}, stdin: "s1\ns2 mk\n", marker: "mk", want: []string{"s2 mk"}},
 		{name: "in the order given", paths: []string{path("log.gz"), "-", path("plain")}, stdin: "s1 mk\n", marker: "mk",
-			want: []string{"g1 mk", "g3 mk", "s1 mk", "p1 mk", "p3 mk"}},
+			want: []string{"g1 mk\r", "g3 mk", "s1 mk", "p1 mk", "p3 mk"}},
 		{name: "missing file: error names it, the others are read",
 			paths: []string{path("missing"), path("plain"), path("missing.gz")}, marker: "mk",
 			want:    []string{"p1 mk", "p3 mk"},

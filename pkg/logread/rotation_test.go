@@ -150,8 +150,10 @@ func TestRotation(t *testing.T) {
 				src.Since = time.Time{}
 			}
 			// The files are smaller than the search gap, so they are read
-			// whole and what is delivered shows what was read.
-			got, err := collect(src, defaultTuning)
+			// whole and what is delivered shows what was read. No block
+			// allowance: the first timestamp alone decides (the block rule
+			// is TestRotationBlock's).
+			got, err := collect(src, noBlock(defaultTuning))
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Scan mismatch (-want +got):\n%s", diff)
 			}
@@ -182,7 +184,7 @@ func TestRotationFirstTimestampFarIn(t *testing.T) {
 			log := filepath.Join(dir, "log")
 			writeFile(t, log, []byte(filler+tc.first))
 			writeFile(t, log+".1", []byte("2026-01-02T09:59:00Z old\n"))
-			got, err := collect(Source{Paths: []string{log}, Since: since, TimeOf: isoTimeOf, Rotated: true, Marker: []byte("Z ")}, defaultTuning)
+			got, err := collect(Source{Paths: []string{log}, Since: since, TimeOf: isoTimeOf, Rotated: true, Marker: []byte("Z ")}, noBlock(defaultTuning))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,6 +194,51 @@ func TestRotationFirstTimestampFarIn(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("Scan mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func noBlock(tu tuning) tuning {
+	tu.block = 0
+	return tu
+}
+
+// TestRotationBlock: FILE's first timestamp before the window proves that
+// FILE.1 holds no line of the window only together with a second one, at
+// least a block later, also before the window; the first one may be in an
+// out-of-order block (a backlog flushed into the new file right after the
+// rotation) while FILE.1's last lines are in the window.
+func TestRotationBlock(t *testing.T) {
+	since := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+	const prev = "2026-01-02T09:00:00Z prev-old\n2026-01-02T10:05:00Z prev-in-window\n"
+	backlog := strings.Repeat("2026-01-02T04:00:00Z backlog\n", 10) // 300 bytes stamped 6 h before
+	filler := strings.Repeat("untimed filler line\n", 50)           // 1000 bytes
+	oldFill := strings.Repeat("2026-01-02T09:35:00Z fill\n", 60)    // 1560 bytes
+	tu := tinyTuning
+	tu.block = 1000
+	for _, tc := range []struct {
+		name     string
+		cur      string
+		wantPrev bool
+	}{
+		{"backlog first, then the window", backlog + "2026-01-02T10:06:00Z cur\n", true},
+		{"old first line, nothing a block later", "2026-01-02T09:30:00Z a\n" + filler, true},
+		{"old first line, a newer one a block later", "2026-01-02T09:30:00Z a\n" + filler + "2026-01-02T10:06:00Z cur\n", true},
+		{"two old lines a block apart", "2026-01-02T09:30:00Z a\n" + oldFill + "2026-01-02T10:06:00Z cur\n", false},
+		{"backlog, then old lines a block apart", backlog + oldFill + "2026-01-02T10:06:00Z cur\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			log := filepath.Join(dir, "log")
+			writeFile(t, log, []byte(tc.cur))
+			writeFile(t, log+".1", []byte(prev))
+			got, err := collect(Source{Paths: []string{log}, Since: since, TimeOf: isoTimeOf, Rotated: true, Marker: []byte("prev-in-window")}, tu)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotPrev := len(got) > 0; gotPrev != tc.wantPrev {
+				t.Errorf("FILE.1 read: %v, want %v", gotPrev, tc.wantPrev)
 			}
 		})
 	}

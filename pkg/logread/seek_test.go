@@ -23,6 +23,16 @@ type genLog struct {
 	hugeSize int
 	crlf     bool
 	noFinal  bool // no '\n' after the last line
+	// block > 0 makes one run of lines, of up to block bytes from a
+	// random line on, older than the lines around it by up to shift (a
+	// backlog flushed late, a clock stepped back).
+	block int
+	shift time.Duration
+}
+
+func smallBlock(tu tuning, block int64) tuning {
+	tu.block = block
+	return tu
 }
 
 var genStart = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -38,6 +48,11 @@ func (g genLog) generate(rng *rand.Rand) (data []byte, times []time.Time) {
 		eol = "\r\n"
 	}
 	base := genStart
+	blockAt, blockLeft, shift := -1, g.block, time.Duration(0)
+	if g.block > 0 && g.lines > 0 {
+		blockAt, blockLeft = rng.IntN(g.lines), rng.IntN(g.block+1)
+		shift = time.Duration(rng.Int64N(int64(g.shift) + 1))
+	}
 	for id := 0; id < g.lines; id++ {
 		if g.step > 0 {
 			base = base.Add(time.Duration(rng.Int64N(int64(2 * g.step))))
@@ -64,9 +79,21 @@ func (g genLog) generate(rng *rand.Rand) (data []byte, times []time.Time) {
 		if g.slack > 0 {
 			t = t.Add(time.Duration(rng.Int64N(int64(g.slack))))
 		}
+		n := len(b)
+		if blockAt >= 0 && id >= blockAt && blockLeft > 0 {
+			t = t.Add(-shift)
+		}
 		times = append(times, t)
 		b = t.AppendFormat(b, time.RFC3339Nano)
 		b = fmt.Appendf(b, " id=%d %s%s", id, payload, eol)
+		if blockAt >= 0 && id >= blockAt && blockLeft > 0 {
+			if blockLeft -= len(b) - n; blockLeft < 0 {
+				// The line does not fit in the block: not shifted.
+				times[len(times)-1] = t.Add(shift)
+				b = t.Add(shift).AppendFormat(b[:n], time.RFC3339Nano)
+				b = fmt.Appendf(b, " id=%d %s%s", id, payload, eol)
+			}
+		}
 	}
 	if g.noFinal {
 		b = bytes.TrimSuffix(b, []byte(eol))
@@ -140,7 +167,14 @@ func TestWindowSeekMatchesFullScan(t *testing.T) {
 		{name: "mostly untimed", gen: genLog{lines: 300, step: time.Second, untimed: 0.9}, tu: tinyTuning, count: 20},
 		{name: "huge lines near probes", gen: genLog{lines: 300, step: time.Second, slack: 10 * time.Second, untimed: 0.1, huge: 0.1, hugeSize: 200}, tu: tinyTuning, count: 60},
 		{name: "CRLF", gen: genLog{lines: 200, step: time.Second, slack: 3 * time.Second, crlf: true, noFinal: true}, tu: tinyTuning, count: 20},
-		{name: "default sizes with huge lines", gen: genLog{lines: 30000, step: time.Second, slack: time.Minute, untimed: 0.01, huge: 0.0003, hugeSize: 300 << 10}, tu: defaultTuning, count: 4},
+		{name: "default sizes with huge lines", gen: genLog{lines: 30000, step: time.Second, slack: time.Minute, untimed: 0.01, huge: 0.0003, hugeSize: 300 << 10}, tu: smallBlock(defaultTuning, 64<<10), count: 4},
+		// One block of lines older than the lines around it, by up to a
+		// few hours, a few lines or up to the tuning's block in size.
+		{name: "old block", gen: genLog{lines: 300, step: time.Second, slack: 10 * time.Second, block: 1200, shift: 3 * time.Hour}, tu: smallBlock(tinyTuning, 1200), count: 200},
+		{name: "old block, small shift", gen: genLog{lines: 300, step: time.Second, slack: 10 * time.Second, block: 1200, shift: 2 * time.Minute}, tu: smallBlock(tinyTuning, 1200), count: 100},
+		{name: "old block, untimed and huge lines", gen: genLog{lines: 300, step: time.Second, slack: 10 * time.Second, untimed: 0.1, huge: 0.05, hugeSize: 200, block: 1200, shift: time.Hour}, tu: smallBlock(tinyTuning, 1200), count: 100},
+		{name: "old block, larger allowance", gen: genLog{lines: 300, step: time.Second, slack: 10 * time.Second, block: 800, shift: 3 * time.Hour}, tu: smallBlock(tinyTuning, 3000), count: 100},
+		{name: "old block, default sizes", gen: genLog{lines: 60000, step: time.Second, slack: time.Minute, block: 64 << 10, shift: 24 * time.Hour}, tu: smallBlock(defaultTuning, 64<<10), count: 3},
 	}
 	for _, c := range configs {
 		t.Run(c.name, func(t *testing.T) {
@@ -220,10 +254,47 @@ func TestWindowSeekCost(t *testing.T) {
 	// The window plus Slack is about 1/600 of the file; allow the search
 	// gap and a probe on top.
 	slackBytes := len(data) / (30 * 24 * 12)
-	if limit := windowBytes + slackBytes + 2*int(defaultTuning.searchGap) + defaultTuning.probeLimit; read > limit {
+	// And the block the search allows for before its answer (8 MiB).
+	if limit := windowBytes + slackBytes + 2*int(defaultTuning.searchGap) + 2*defaultTuning.probeLimit + int(defaultTuning.block); read > limit {
 		t.Errorf("read %d bytes of a %d-byte log for a window of %d bytes, want at most %d", read, len(data), windowBytes, limit)
 	}
 	if calls > 40 {
 		t.Errorf("the window search parsed %d timestamps, want at most 40 (a binary search over %d bytes)", calls, len(data))
+	}
+}
+
+// TestWindowSeekBacklog is issue 13's case at the real sizes: an 8 MiB
+// block of lines stamped 6 h earlier (a relay's backlog) is written half
+// an hour before the end of a 20 MB log; a 1-hour window must find every
+// line of the window, those before the block included. Trusting one probe
+// in the block lost them.
+func TestWindowSeekBacklog(t *testing.T) {
+	end := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
+	var b []byte
+	line := func(t time.Time, what string, i int) {
+		b = t.AppendFormat(b, time.RFC3339)
+		b = fmt.Appendf(b, " mx1 postfix/smtpd[1]: %s %d sasl_username=u%d padding padding padding padding\n", what, i, i%7)
+	}
+	const span, lines = 10 * time.Hour, 200000 // ~20 MB, one line every 180 ms
+	blockAt := lines - lines/20                // 30 minutes before the end
+	for i := range lines {
+		tm := end.Add(-span + time.Duration(i)*(span/lines))
+		if i == blockAt {
+			for j, start := 0, len(b); len(b)-start < 8<<20-200; j++ {
+				line(tm.Add(-6*time.Hour), "backlog", j)
+			}
+		}
+		line(tm, "live", i)
+	}
+	path := tempPath(t, "mail.log")
+	writeFile(t, path, b)
+	since := end.Add(-time.Hour)
+	got, err := collect(Source{Paths: []string{path}, Since: since, TimeOf: isoTimeOf, Slack: DefaultSlack, Marker: []byte("sasl_username=")}, defaultTuning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := inWindow(naiveLines(b, []byte("sasl_username=")), since)
+	if g := inWindow(got, since); len(g) != len(want) {
+		t.Fatalf("seek found %d in-window lines, a full read %d", len(g), len(want))
 	}
 }

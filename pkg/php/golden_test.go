@@ -38,7 +38,7 @@ var goldenCases = []struct {
 	// To:, in PHP's file and through syslog (SPEC §4): the real scripts are
 	// reported, their control bytes as \ooo, /home/victim never.
 	{"php-forged", false, "phpmail-forged.log", []string{"1"}, "2026-11-27T18:00:00Z"},
-	// -p: only dated lines after now-1h and not after --now, PHP zone
+	// -p: only dated lines after now-1h (later ones too), PHP zone
 	// names honoured, syslog and RFC 3339 wrapped lines dated by syslog.
 	{"php-period", false, "phpmail-period.log", []string{"-p", "1hour", "2"}, "2026-11-27T18:00:00Z"},
 	{"php-whole-log", false, "phpmail-period.log", []string{"2"}, "2026-11-27T18:00:00Z"},

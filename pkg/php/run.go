@@ -86,14 +86,14 @@ func timeOf(now time.Time, loc *time.Location) func([]byte) (time.Time, bool) {
 	}
 }
 
-// Window returns php-spam-check's window: with -p, the PERIOD before now
-// (and, with --now, nothing after it); ok is false without -p, when every
-// line counts.
+// Window returns php-spam-check's window: with -p, the PERIOD before now,
+// with no end (lines stamped after now count, SPEC §1); ok is false
+// without -p, when every line counts.
 func (o *Options) Window() (w window.Window, ok bool) {
 	if !o.PeriodSet {
 		return window.Window{}, false
 	}
-	return window.Window{Start: o.Period.Start(o.Now), End: o.Now, Bounded: o.NowSet}, true
+	return window.Window{Start: o.Period.Start(o.Now)}, true
 }
 
 // Scan reads php-spam-check's logs and counts the mails of every script.
@@ -190,10 +190,10 @@ func LegacyWindow(minutes int64) (d time.Duration, ok bool) {
 }
 
 // Window returns php-legacy-spam-check's window: the LegacyWindow before
-// now, strict (a line exactly at its start is out), and with --now nothing
-// after now. An unbounded window has a zero Start.
+// now, strict (a line exactly at its start is out), with no end (lines
+// stamped after now count, SPEC §1). An unbounded window has a zero Start.
 func (o *LegacyOptions) Window() window.Window {
-	w := window.Window{End: o.Now, Bounded: o.NowSet}
+	var w window.Window
 	if d, ok := LegacyWindow(o.Minutes); ok {
 		w.Start = o.Now.Add(-d)
 	}
@@ -220,6 +220,7 @@ func ScanLegacy(o *LegacyOptions, stdin io.Reader) (*Counter, error) {
 	}
 	var buf []byte
 	err := logread.Scan(src, func(line []byte) {
+		line = logread.TrimCR(line)
 		key, ok := ParseLegacy(line)
 		if !ok {
 			return
@@ -269,17 +270,18 @@ func RunLegacy(o *LegacyOptions, stdin io.Reader, stdout, stderr io.Writer) int 
 // reached doc.Threshold (>=), one bare path per line in byte order and
 // nothing else; in JSON, every script counted. A path is printed, in both,
 // with its control bytes as \ooo (textesc), so that one line is one
-// script and nothing in a path drives the reader's terminal. A scan error is printed on
-// stderr, one line per unreadable input, and makes the status 1; what was
+// script and nothing in a path drives the reader's terminal. A scan error
+// is printed on stderr, one line per unreadable input, and makes the
+// status 1 (a warning, a skipped over-long line, does not); what was
 // counted is printed all the same.
 func finish(tool, format string, doc *report.Document, c *Counter, scanErr error, stdout, stderr io.Writer) int {
 	status := cli.ExitOK
-	if scanErr != nil {
-		for _, e := range cli.Errors(scanErr) {
-			fmt.Fprintf(stderr, "%s: %v\n", tool, e)
-			doc.Errors = append(doc.Errors, e.Error())
+	for _, e := range cli.Errors(scanErr) {
+		fmt.Fprintf(stderr, "%s: %v\n", tool, e)
+		doc.Errors = append(doc.Errors, e.Error())
+		if !logread.IsWarning(e) {
+			status = cli.ExitRuntime
 		}
-		status = cli.ExitRuntime
 	}
 	out := bufio.NewWriter(stdout)
 	jsonMode := format == cli.FormatJSON

@@ -258,11 +258,13 @@ func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
 		Rotated: true,
 		Slack:   logread.DefaultSlack,
 	}, func(line []byte) {
-		t, ok := timeOf(line)
+		// Parsed without a CRLF line's '\r', kept whole as the first line.
+		text := logread.TrimCR(line)
+		t, ok := timeOf(text)
 		if !ok || !w.Contains(t) {
 			return
 		}
-		if conn, ok := ParseLine(line); ok {
+		if conn, ok := ParseLine(text); ok {
 			counter.Add(line, conn)
 		}
 	})
@@ -271,13 +273,15 @@ func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
 
 // Run scans, reports and acts; it returns the exit status.
 func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
-	w := window.Window{Start: o.Period.Start(o.Now), End: o.Now, Bounded: o.NowSet}
+	w := window.Window{Start: o.Period.Start(o.Now)}
 	counter, scanErr := Scan(o, stdin, w)
 	status := cli.ExitOK
 	scanErrs := cli.Errors(scanErr)
 	for _, err := range scanErrs {
 		fmt.Fprintf(stderr, "%s: %v\n", Name, err)
-		status = cli.ExitRuntime
+		if !logread.IsWarning(err) {
+			status = cli.ExitRuntime
+		}
 	}
 
 	out := bufio.NewWriter(stdout)

@@ -7,7 +7,6 @@ import (
 
 func TestContains(t *testing.T) {
 	start := time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)
-	end := start.Add(time.Hour)
 	tests := []struct {
 		name string
 		w    Window
@@ -16,11 +15,14 @@ func TestContains(t *testing.T) {
 	}{
 		{"strict excludes start", Window{Start: start}, start, false},
 		{"strict includes after", Window{Start: start}, start.Add(time.Nanosecond), true},
+		{"strict excludes before", Window{Start: start}, start.Add(-time.Nanosecond), false},
 		{"inclusive includes start", Window{Start: start, Inclusive: true}, start, true},
 		{"inclusive excludes before", Window{Start: start, Inclusive: true}, start.Add(-time.Nanosecond), false},
-		{"unbounded counts the future", Window{Start: start, End: end}, end.Add(time.Hour), true},
-		{"bounded includes end", Window{Start: start, End: end, Bounded: true}, end, true},
-		{"bounded excludes after end", Window{Start: start, End: end, Bounded: true}, end.Add(time.Nanosecond), false},
+		// No end: a line stamped after now (a clock running ahead) is
+		// counted, as a live run counts it.
+		{"no end", Window{Start: start}, start.Add(24 * time.Hour), true},
+		{"no end inclusive", Window{Start: start, Inclusive: true}, start.Add(1000 * time.Hour), true},
+		{"zero start counts everything", Window{Inclusive: true}, time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
