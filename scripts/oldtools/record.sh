@@ -42,7 +42,8 @@
 #   /var/log/phpmail.log (php-spam-check); the real /var/log is untouched;
 # * under `faketime -f "NOW"`, libfaketime's frozen clock (an absolute time
 #   without "@" does not advance), which GNU date -d, mawk's systime() and
-#   bash's $SECONDS all see;
+#   bash's $SECONDS all see (checked before the first case of each NOW:
+#   `date -d -1hour`, `date` after a real second, mawk's systime());
 # * with an empty environment but PATH (the stubs first), TZ=UTC, LC_ALL=C,
 #   STUB_RECORD, stdin /dev/null, from a temporary directory holding the
 #   script as logs/TOOL with no conf/ beside it (no overrides file).
@@ -84,6 +85,26 @@ logpath() {
 	esac
 }
 
+# clockcheck NOW: the frozen clock is what the scripts will see: GNU date
+# (now and `date -d -1hour`), after a real second has passed, and mawk's
+# systime().
+checked=
+clockcheck() {
+	case " $checked " in *" $1 "*) return 0 ;; esac
+	local want got
+	want="$(TZ=UTC date -d "$1 UTC -1hour" '+%Y-%m-%d %H:%M:%S')|$1|$1"
+	got=$(env -i TZ=UTC LC_ALL=C PATH=/usr/bin:/bin faketime -f "$1" /bin/bash -c '
+		a=$(date -d -1hour "+%Y-%m-%d %H:%M:%S"); sleep 1.1
+		b=$(date "+%Y-%m-%d %H:%M:%S")
+		c=$(mawk "BEGIN { print strftime(\"%Y-%m-%d %H:%M:%S\", systime()) }")
+		echo "$a|$b|$c"')
+	if [ "$got" != "$want" ]; then
+		echo "$0: faketime does not freeze the clock at $1: got $got, want $want" >&2
+		exit 1
+	fi
+	checked="$checked $1"
+}
+
 for name in "$@"; do
 	c=$cases/$name
 	tool=$(<"$c/tool")
@@ -93,6 +114,7 @@ for name in "$@"; do
 	extra=()
 	[ -f "$c/env" ] && mapfile -t extra <"$c/env"
 	target=$(logpath "$tool")
+	clockcheck "$now"
 
 	script=$work/$rev/logs/$tool
 	if [ ! -f "$script" ]; then
