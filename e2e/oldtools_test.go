@@ -65,22 +65,63 @@ func TestOldTools(t *testing.T) {
 		c := cases[name]
 		t.Run(name, func(t *testing.T) {
 			want := expected(t, c, cases)
-			got := runOurs(t, c)
-			cmdline := c.tool + " " + strings.Join(c.args, " ")
-			if diff := cmp.Diff(want.Stdout, got.Stdout); diff != "" {
-				t.Errorf("%s: stdout differs from the old tool's (-old +ours):\n%s", cmdline, diff)
-			}
-			if want.Status != got.Status {
-				t.Errorf("%s: exit status %d, the old tool's %d", cmdline, got.Status, want.Status)
-			}
-			if diff := cmp.Diff(want.Calls, got.Calls); diff != "" {
-				t.Errorf("%s: passwd/ssh/sendmail calls differ from the old tool's (-old +ours):\n%s", cmdline, diff)
-			}
-			if diff := cmp.Diff(want.Hostname, got.Hostname); diff != "" {
-				t.Errorf("%s: hostname questions differ from the old tool's (-old +ours):\n%s", cmdline, diff)
+			compareOutcome(t, c, want, runOurs(t, c))
+			if localLocks(c.old) {
+				t.Run("disable-command", func(t *testing.T) {
+					compareOutcome(t, c, disableCommand(want), runOurs(t, c, "--disable-command=passwd -l"))
+				})
 			}
 		})
 	}
+}
+
+// compareOutcome reports every difference between want and got.
+func compareOutcome(t *testing.T, c *oldCase, want, got outcome) {
+	t.Helper()
+	cmdline := c.tool + " " + strings.Join(c.args, " ")
+	if diff := cmp.Diff(want.Stdout, got.Stdout); diff != "" {
+		t.Errorf("%s: stdout differs from the old tool's (-old +ours):\n%s", cmdline, diff)
+	}
+	if want.Status != got.Status {
+		t.Errorf("%s: exit status %d, the old tool's %d", cmdline, got.Status, want.Status)
+	}
+	if diff := cmp.Diff(want.Calls, got.Calls); diff != "" {
+		t.Errorf("%s: passwd/ssh/sendmail calls differ from the old tool's (-old +ours):\n%s", cmdline, diff)
+	}
+	if diff := cmp.Diff(want.Hostname, got.Hostname); diff != "" {
+		t.Errorf("%s: hostname questions differ from the old tool's (-old +ours):\n%s", cmdline, diff)
+	}
+}
+
+// localLocks reports whether the old run locked local accounts (passwd)
+// and nothing over NIS.
+func localLocks(o outcome) bool {
+	n := 0
+	for _, call := range o.Calls {
+		switch call.Argv[0] {
+		case "passwd":
+			n++
+		case "ssh":
+			return false
+		}
+	}
+	return n > 0
+}
+
+// disableCommand is what a LOCAL case gives with `--disable-command=passwd
+// -l` (SPEC §8: CMD with USER appended, its output passing through, and no
+// NIS/LOCAL label): the same calls and mails (SPEC §2: the mail is the
+// same for LOCAL, NIS and --disable-command), stdout without the LOCAL
+// lines.
+func disableCommand(want outcome) outcome {
+	var out []string
+	for _, l := range strings.SplitAfter(want.Stdout, "\n") {
+		if l != "LOCAL\n" {
+			out = append(out, l)
+		}
+	}
+	want.Stdout = strings.Join(out, "")
+	return want
 }
 
 // expected is what our binary must do on c: the old tool's recording with
@@ -238,8 +279,9 @@ func item7Dated(t *testing.T, c *oldCase) {
 	}
 }
 
-// runOurs runs our checker on c with the recording stubs first on PATH.
-func runOurs(t *testing.T, c *oldCase) outcome {
+// runOurs runs our checker on c with the recording stubs first on PATH;
+// extra are arguments after the old tool's.
+func runOurs(t *testing.T, c *oldCase, extra ...string) outcome {
 	t.Helper()
 	bin := checker(t, c.tool)
 	stubs, err := filepath.Abs(filepath.Join(oldToolsDir, "stubs"))
@@ -247,7 +289,8 @@ func runOurs(t *testing.T, c *oldCase) outcome {
 		t.Fatal(err)
 	}
 	rec := t.TempDir()
-	args := append(append([]string(nil), c.args...), "-l", c.ourLog, "--now", c.now)
+	args := append(append([]string(nil), c.args...), extra...)
+	args = append(args, "-l", c.ourLog, "--now", c.now)
 	if c.tool == "postfix-spam-check" || c.tool == "exim-spam-check" {
 		// The old tools were recorded with no overrides file; this keeps
 		// one in /etc/spam-gear on the test host out of the comparison.
