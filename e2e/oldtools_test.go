@@ -42,14 +42,14 @@ type outcome struct {
 
 // oldCase is one recorded case.
 type oldCase struct {
-	name, dir string
-	tool      string
-	now       string
-	args      []string
-	log       string // the log the old tool read
-	ourLog    string // the log ours reads: log, or ourlog when present
-	env       []string
-	old       outcome
+	name   string
+	tool   string
+	now    string
+	args   []string
+	log    string // the log the old tool read
+	ourLog string // the log ours reads: log, or ourlog when present
+	env    []string
+	old    outcome
 }
 
 // TestOldTools runs each of our checkers on every recorded case, with the
@@ -321,7 +321,7 @@ func loadOldCases(t *testing.T) map[string]*oldCase {
 	cases := map[string]*oldCase{}
 	for _, f := range tools {
 		dir := filepath.Dir(f)
-		c := &oldCase{name: filepath.Base(dir), dir: dir}
+		c := &oldCase{name: filepath.Base(dir)}
 		c.tool = strings.TrimSpace(readFile(t, f))
 		c.now = strings.TrimSpace(readFile(t, filepath.Join(dir, "now")))
 		c.args = lines(readFile(t, filepath.Join(dir, "args")))
