@@ -2,8 +2,8 @@
 GO       ?= go
 PREFIX   ?= /usr/local
 BINDIR   := bin
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
-LDFLAGS  := -s -w -X github.com/spam-gear/spamcheck/pkg/cli.Version=$(VERSION)
+REVISION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+LDFLAGS  := -s -w -X github.com/spam-gear/spamcheck/pkg/cli.Revision=$(REVISION)
 TOOLS    := $(notdir $(wildcard cmd/*))
 FUZZTIME ?= 10s
 NOW      := 2026-11-27 18:00:00
@@ -18,10 +18,12 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BINDIR)/ ./cmd/...
 
 # The README's test command: every unit, CLI, golden and end-to-end test.
+# gotestsum (a go.mod tool) prints each package as it finishes and ends with
+# the list of skipped tests and their reasons, which plain go test hides.
 test:
 	@echo ">> running all tests (race detector on)"
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) tool gotestsum --format pkgname --format-hide-empty-pkg -- -race -count=1 ./...
 
 test-short:
 	$(GO) test -short ./...
@@ -34,14 +36,10 @@ vet:
 	$(GO) vet ./...
 
 # The README's run command: every tool on the sample logs under examples/,
-# evaluated at the instant the samples end.
+# evaluated at the instant the samples end; each command is printed as it
+# runs, ready to paste.
 demo: build
-	@echo ">> postfix-spam-check -p 1hour -m 90 -w 192.0.2.10 -l examples/mail.log"
-	@TZ=UTC $(BINDIR)/postfix-spam-check -p 1hour -m 90 -w 192.0.2.10 -l examples/mail.log --now '$(NOW)'
-	@echo
-	@echo ">> postfix-spam-check -d 5,5 --dry-run (nothing is run)"
-	@TZ=UTC $(BINDIR)/postfix-spam-check -d 5,5 --dry-run -w 192.0.2.10 -l examples/mail.log --now '$(NOW)'
-	@for f in $(wildcard scripts/demo-*.sh); do echo; bash $$f $(BINDIR) '$(NOW)'; done
+	@bash scripts/demo.sh $(BINDIR) '$(NOW)'
 
 install: build
 	PREFIX=$(PREFIX) BINDIR=$(BINDIR) ./scripts/install.sh --man

@@ -89,18 +89,18 @@ type result struct {
 // run runs a checker binary with a bounded time and the test's TZ.
 func run(t *testing.T, bin string, args ...string) result {
 	t.Helper()
-	return runEnv(t, bin, nil, args...)
+	return runEnv(t, nil, bin, args...)
 }
 
-// runEnv is run with the environment env (nil: the test's).
-func runEnv(t *testing.T, bin string, env []string, args ...string) result {
+// runEnv is run with env as the checker's environment (nil: the test's).
+func runEnv(t *testing.T, env []string, bin string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
 	cmd.WaitDelay = 2 * time.Second
 	cmd.Stdin = nil
-	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -296,10 +296,10 @@ func runOurs(t *testing.T, c *oldCase, extra ...string) outcome {
 		// one in /etc/spam-gear on the test host out of the comparison.
 		args = append(args, "--overrides", os.DevNull)
 	}
-	r := runEnv(t, bin, []string{
+	r := runEnv(t, []string{
 		"PATH=" + stubs + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"TZ=UTC", "LC_ALL=C", "STUB_RECORD=" + rec,
-	}, args...)
+	}, bin, args...)
 	if r.stderr != "" {
 		t.Logf("%s stderr: %s", c.tool, r.stderr)
 	}

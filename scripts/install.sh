@@ -15,6 +15,9 @@
 #            $PREFIX/bin, mode 755.
 #   DESTDIR  staging root for packagers: every path written is
 #            $DESTDIR$PREFIX/...
+#   STATEDIR directory for postfix-spam-check --state files (default
+#            /var/lib/spamcheck, not under PREFIX), created mode 0700; the
+#            README's crontab keeps its state file there.
 #   MANDIR   man page root (default $PREFIX/share/man); pages go to
 #            $MANDIR/man1 (a MANDIR that already ends in /man1 is used as it
 #            is). Setting MANDIR implies --man.
@@ -39,6 +42,10 @@
 # Files are copied to a temporary name beside the destination and renamed
 # over it, so a cron job never runs a half-written binary.
 #
+# Also installed: scripts/php/put_environment_variables.php and
+# phpsendmail.ini into $PREFIX/share/phpsendmail/ (mode 644), the paths
+# phpsendmail.ini and phpsendmail(1) name; and the state directory.
+#
 # --man: man pages into $MANDIR/man1: the four checkers' pages are generated
 # with `BINARY --help-man` (kingpin), with a whatis description added to the
 # NAME section (kingpin leaves it bare, so mandb/whatis/apropos could not
@@ -46,7 +53,9 @@
 # scripts/man/phpsendmail.1.
 #
 # --restore: for every tool with a backup, move the backup back over our
-# binary (removing ours) and, with --man, remove that tool's man page. Tools
+# binary (removing ours) and remove that tool's man page when install.sh
+# put it there (its first line says so; with --man, whatever page is
+# there). The PHP files and the state directory stay. Tools
 # without a backup keep our binary. A destination that is neither ours nor
 # the backup's content is left alone (exit 1). --restore needs no built
 # binaries and may be run from anywhere.
@@ -60,6 +69,8 @@ export LC_ALL=C
 readonly TOOLS=(postfix-spam-check exim-spam-check php-spam-check php-legacy-spam-check phpsendmail)
 readonly MARKER=github.com/spam-gear/spamcheck
 readonly BACKUP_DIRNAME=.spamcheck-backup
+# First line of every man page install.sh writes, so --restore knows its own.
+readonly MAN_STAMP='.\" installed by spamcheck scripts/install.sh'
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 usage() {
@@ -105,7 +116,10 @@ case $MANDIR in
 */man1|*/man1/) man1=${MANDIR%/} ;;
 *) man1=${MANDIR%/}/man1 ;;
 esac
+STATEDIR=${STATEDIR:-/var/lib/spamcheck}
 bin_dest=$DESTDIR$PREFIX/bin
+php_dest=$DESTDIR$PREFIX/share/phpsendmail
+state_dest=$DESTDIR$STATEDIR
 man_dest=$DESTDIR$man1
 backup_dir=$bin_dest/$BACKUP_DIRNAME
 
@@ -204,7 +218,7 @@ if [ "$restore" = yes ]; then
 		fi
 		do_ "restore $b -> $d" -- mv -f -- "$b" "$d"
 		restored=$((restored + 1))
-		if [ "$man" = yes ] && [ -e "$man_dest/$t.1" ]; then
+		if [ -f "$man_dest/$t.1" ] && { [ "$man" = yes ] || head -n 1 -- "$man_dest/$t.1" | grep -qxF "$MAN_STAMP"; }; then
 			do_ "remove $man_dest/$t.1" -- rm -f -- "$man_dest/$t.1"
 		fi
 	done
@@ -263,6 +277,23 @@ for t in "${TOOLS[@]}"; do
 	do_ "install $src -> $d" -- put "$src" "$d" 755
 done
 
+if [ ! -d "$php_dest" ]; then
+	do_ "mkdir $php_dest" -- mkdir -p -- "$php_dest"
+fi
+for f in put_environment_variables.php phpsendmail.ini; do
+	src=$script_dir/php/$f d=$php_dest/$f
+	if [ -f "$d" ] && cmp -s -- "$src" "$d"; then
+		say "unchanged $d"
+	else
+		do_ "install $src -> $d" -- put "$src" "$d" 644
+	fi
+done
+# The --state directory: root's alone (a state file another user can write
+# would let that user decide who is locked).
+if [ ! -d "$state_dest" ]; then
+	do_ "mkdir $state_dest (mode 700)" -- install -d -m 700 -- "$state_dest"
+fi
+
 if [ "$man" = yes ]; then
 	if [ ! -d "$man_dest" ]; then
 		do_ "mkdir $man_dest" -- mkdir -p -- "$man_dest"
@@ -276,6 +307,9 @@ if [ "$man" = yes ]; then
 			page=$tmpdir/$t.1
 			genman "$t" "$page"
 		fi
+		stamped=$tmpdir/$t.stamped.1
+		{ echo "$MAN_STAMP"; cat -- "$page"; } >"$stamped"
+		page=$stamped
 		d=$man_dest/$t.1
 		if [ -f "$d" ] && cmp -s -- "$page" "$d"; then
 			say "unchanged $d"

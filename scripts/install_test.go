@@ -31,6 +31,9 @@ var checkers = tools[:4]
 // installed file is the one built here.
 const testVersion = "v0.0.0-scripts-test"
 
+// manStamp is the first line of every page install.sh writes.
+const manStamp = ".\\\" installed by spamcheck scripts/install.sh\n"
+
 var (
 	buildOnce sync.Once
 	buildDir  string
@@ -131,6 +134,17 @@ func baseEnv(env []string) []string {
 func install(t *testing.T, env []string, args ...string) result {
 	t.Helper()
 	script := filepath.Join(repoRoot(t), "scripts", "install.sh")
+	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "STATEDIR=") }) {
+		// Never the real /var/lib/spamcheck: under PREFIX, so that runs on
+		// one PREFIX share it.
+		state := filepath.Join(t.TempDir(), "state")
+		for _, kv := range env {
+			if p, ok := strings.CutPrefix(kv, "PREFIX="); ok && !strings.HasPrefix(p, "/opt/") {
+				state = filepath.Join(p, "var", "lib", "spamcheck")
+			}
+		}
+		env = append(env, "STATEDIR="+state)
+	}
 	return run(t, t.TempDir(), env, "", append([]string{script}, args...)...)
 }
 
@@ -223,8 +237,8 @@ func checkInstalled(t *testing.T, binDir string) {
 	}
 	for _, tool := range checkers {
 		r := run(t, t.TempDir(), nil, "", filepath.Join(binDir, tool), "--version")
-		if r.code != 0 || strings.TrimSpace(r.stdout) != testVersion {
-			t.Errorf("%s --version: exit %d, stdout %q, stderr %q; want %q", tool, r.code, r.stdout, r.stderr, testVersion)
+		if want := tool + ", version " + testVersion + " (revision "; r.code != 0 || !strings.HasPrefix(r.stdout, want) {
+			t.Errorf("%s --version: exit %d, stdout %q, stderr %q; want %q…", tool, r.code, r.stdout, r.stderr, want)
 		}
 	}
 }
@@ -242,8 +256,40 @@ func TestInstallFresh(t *testing.T) {
 	if strings.Contains(r.stdout, "backup") {
 		t.Errorf("nothing to back up, but stdout says:\n%s", r.stdout)
 	}
-	if _, err := os.Stat(filepath.Join(prefix, "share")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(prefix, "share", "man")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("man pages installed without --man or MANDIR (stat: %v)", err)
+	}
+}
+
+// TestInstallPHPFilesAndStateDir: the files phpsendmail.ini and
+// phpsendmail(1) point at are where they say, and the README crontab's
+// --state directory exists, root's alone (issue 14 items 1 and 7).
+func TestInstallPHPFilesAndStateDir(t *testing.T) {
+	prefix := t.TempDir()
+	stateDir := filepath.Join(t.TempDir(), "var", "lib", "spamcheck")
+	env := []string{"BINDIR=" + binaries(t), "PREFIX=" + prefix, "STATEDIR=" + stateDir}
+	mustInstall(t, env)
+	for _, f := range []string{"put_environment_variables.php", "phpsendmail.ini"} {
+		want := readFile(t, filepath.Join(repoRoot(t), "scripts", "php", f))
+		got := filepath.Join(prefix, "share", "phpsendmail", f)
+		if !bytes.Equal(readFile(t, got), want) {
+			t.Errorf("%s differs from scripts/php/%s", got, f)
+		}
+		if fi, err := os.Stat(got); err != nil || fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %v, err %v; want 0644", got, fi.Mode(), err)
+		}
+	}
+	ini := string(readFile(t, filepath.Join(repoRoot(t), "scripts", "php", "phpsendmail.ini")))
+	if !strings.Contains(ini, "auto_prepend_file = /usr/local/share/phpsendmail/put_environment_variables.php") {
+		t.Errorf("phpsendmail.ini no longer names the path install.sh uses")
+	}
+	fi, err := os.Stat(stateDir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("state dir %s: %v, %v; want a directory with mode 0700", stateDir, fi, err)
+	}
+	r := mustInstall(t, env)
+	if strings.Contains(r.stdout, "mkdir") || strings.Contains(r.stdout, "install "+filepath.Join(repoRoot(t), "scripts")) {
+		t.Errorf("second install redid work:\n%s", r.stdout)
 	}
 }
 
@@ -275,8 +321,9 @@ func TestInstallBackupRestore(t *testing.T) {
 	// Second run: idempotent, every line "unchanged", backup untouched.
 	before := snapshot(t, prefix)
 	r = mustInstall(t, env)
-	if got := strings.Count(r.stdout, "unchanged "); got != len(tools) || strings.Count(r.stdout, "\n") != len(tools) {
-		t.Errorf("second install: want %d unchanged lines and nothing else, got:\n%s", len(tools), r.stdout)
+	unchanged := len(tools) + 2 // + the two PHP files
+	if got := strings.Count(r.stdout, "unchanged "); got != unchanged || strings.Count(r.stdout, "\n") != unchanged {
+		t.Errorf("second install: want %d unchanged lines and nothing else, got:\n%s", unchanged, r.stdout)
 	}
 	if diff := diffSnap(before, snapshot(t, prefix)); diff != "" {
 		t.Errorf("second install changed the tree:\n%s", diff)
@@ -399,7 +446,10 @@ func TestInstallMan(t *testing.T) {
 			t.Errorf("%s holds %q, want %q", manDir, names, want)
 		}
 		for _, tool := range tools {
-			page := string(readFile(t, filepath.Join(manDir, tool+".1")))
+			page, ok := strings.CutPrefix(string(readFile(t, filepath.Join(manDir, tool+".1"))), manStamp)
+			if !ok {
+				t.Errorf("%s.1 does not start with %q", tool, manStamp)
+			}
 			if !strings.HasPrefix(page, ".TH "+tool+" 1 ") {
 				t.Errorf("%s.1 does not start with .TH %s 1: %.60q", tool, tool, page)
 			}
@@ -431,8 +481,8 @@ func TestInstallMan(t *testing.T) {
 		}
 		before := snapshot(t, prefix)
 		r = mustInstall(t, []string{"BINDIR=" + binaries(t), "PREFIX=" + prefix}, "--man")
-		if n := strings.Count(r.stdout, "unchanged "); n != 2*len(tools) {
-			t.Errorf("second --man install: %d unchanged lines, want %d:\n%s", n, 2*len(tools), r.stdout)
+		if n := strings.Count(r.stdout, "unchanged "); n != 2*len(tools)+2 { // + the two PHP files
+			t.Errorf("second --man install: %d unchanged lines, want %d:\n%s", n, 2*len(tools)+2, r.stdout)
 		}
 		if diff := diffSnap(before, snapshot(t, prefix)); diff != "" {
 			t.Errorf("second --man install changed the tree:\n%s", diff)
@@ -562,4 +612,32 @@ func diffSnap(a, b map[string]string) string {
 	}
 	slices.Sort(out)
 	return strings.Join(out, "\n")
+}
+
+// TestRestoreRemovesOwnManPage: --restore without --man takes away the man
+// page install.sh wrote over the restored tool (it would describe our
+// binary, not the old script), and leaves a page it did not write.
+func TestRestoreRemovesOwnManPage(t *testing.T) {
+	prefix := t.TempDir()
+	bin := filepath.Join(prefix, "bin")
+	man1 := filepath.Join(prefix, "share", "man", "man1")
+	env := []string{"BINDIR=" + binaries(t), "PREFIX=" + prefix}
+	for _, tool := range []string{"postfix-spam-check", "exim-spam-check"} {
+		writeFile(t, filepath.Join(bin, tool), "#!/bin/bash\n# the old "+tool+"\n", 0o755)
+	}
+	mustInstall(t, env, "--man")
+	foreign := ".TH exim-spam-check 1 \"\" \"\" \"written by hand\"\n"
+	writeFile(t, filepath.Join(man1, "exim-spam-check.1"), foreign, 0o644)
+
+	mustInstall(t, env, "--restore")
+	if _, err := os.Stat(filepath.Join(man1, "postfix-spam-check.1")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("our postfix-spam-check.1 left over the restored old tool (stat: %v)", err)
+	}
+	if got := string(readFile(t, filepath.Join(man1, "exim-spam-check.1"))); got != foreign {
+		t.Errorf("a man page install.sh did not write was changed: %q", got)
+	}
+	// Tools without a backup keep their binary and their page.
+	if _, err := os.Stat(filepath.Join(man1, "php-spam-check.1")); err != nil {
+		t.Errorf("php-spam-check.1 (no backup) removed: %v", err)
+	}
 }

@@ -17,12 +17,24 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/spam-gear/spamcheck/pkg/phpsendmail"
 )
 
 // TestMain makes the test binary double as phpsendmail: testscript puts a
-// copy named phpsendmail first in the scripts' $PATH.
+// copy named phpsendmail first in the scripts' $PATH. That copy reads the
+// configuration file $WORK/phpsendmail.conf (the real binary's file is
+// compiled in; only this test binary looks at $WORK).
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"phpsendmail": main})
+	testscript.Main(m, map[string]func(){"phpsendmail": func() {
+		work := os.Getenv("WORK")
+		if work == "" { // never fall back to the host's real sendmail
+			fmt.Fprintln(os.Stderr, "phpsendmail test binary: $WORK is not set")
+			os.Exit(70)
+		}
+		phpsendmail.ConfigPath = filepath.Join(work, "phpsendmail.conf")
+		main()
+	}})
 }
 
 // writeFakeSendmail copies the recording fake sendmail shared with
@@ -46,6 +58,13 @@ func effectiveUser() string {
 }
 
 func TestScripts(t *testing.T) {
+	if os.Geteuid() != 0 {
+		const msg = "needs root: phpsendmail only trusts a configuration file owned by root (run go test as root)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + "; CI=true requires it")
+		}
+		t.Skip(msg)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -57,12 +76,14 @@ func TestScripts(t *testing.T) {
 			"mkrandom":  cmdMkrandom,
 			"cmphash":   cmdCmphash,
 			"stalesock": cmdStalesock,
+			"setconf":   cmdSetconf,
 		},
 	})
 }
 
 // setupScript gives every script a fake sendmail and a syslog socket of
-// its own, so that no script can reach the real ones.
+// its own, named in its $WORK/phpsendmail.conf, so that no script can
+// reach the real ones.
 func setupScript(env *testscript.Env) error {
 	sm, err := writeFakeSendmail(env.WorkDir)
 	if err != nil {
@@ -75,8 +96,11 @@ func setupScript(env *testscript.Env) error {
 	}
 	env.Defer(func() { c.Close() })
 	env.Values["syslog"] = c
-	env.Setenv("PHPSENDMAIL_SENDMAIL", sm)
-	env.Setenv("PHPSENDMAIL_SYSLOG_SOCKET", sock)
+	conf := map[string]string{"sendmail": sm, "syslog_socket": sock}
+	env.Values["conf"] = conf
+	if err := writeConf(env.WorkDir, conf); err != nil {
+		return err
+	}
 	env.Setenv("REAL_UID", strconv.Itoa(os.Getuid()))
 	env.Setenv("EFFECTIVE_USER", effectiveUser())
 	return nil
@@ -144,6 +168,30 @@ func cmdCmphash(ts *testscript.TestScript, neg bool, args []string) {
 	if (sums[0] == sums[1]) == neg {
 		ts.Fatalf("%s and %s: hashes equal = %v", args[0], args[1], sums[0] == sums[1])
 	}
+}
+
+// writeConf writes dir/phpsendmail.conf from conf.
+func writeConf(dir string, conf map[string]string) error {
+	text := "# phpsendmail test configuration\n"
+	for _, k := range []string{"sendmail", "syslog_socket"} {
+		text += k + " = " + conf[k] + "\n"
+	}
+	p := filepath.Join(dir, "phpsendmail.conf")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		return err
+	}
+	return os.Chmod(p, 0o644)
+}
+
+// cmdSetconf sets one setting of $WORK/phpsendmail.conf, keeping the
+// other.
+func cmdSetconf(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 || (args[0] != "sendmail" && args[0] != "syslog_socket") {
+		ts.Fatalf("usage: setconf sendmail|syslog_socket PATH")
+	}
+	conf := ts.Value("conf").(map[string]string)
+	conf[args[0]] = args[1]
+	ts.Check(writeConf(ts.Getenv("WORK"), conf))
 }
 
 // cmdStalesock leaves a datagram socket file nobody listens on, as a

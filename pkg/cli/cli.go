@@ -29,19 +29,46 @@ const (
 	ExitUsage   = 2 // the old tools' status for bad arguments
 )
 
-// Version is set at link time (-X); a build without it reports the module
-// version Go recorded, or "devel".
-var Version = ""
+// Version is the release this source tree is (bumped when a vX.Y.Z tag is
+// made); the JSON document carries it. Revision is the commit it was built
+// from: set at link time (-X, `git describe --always --dirty`), else the one
+// Go recorded from the checkout, else "unknown".
+var (
+	Version  = "0.1.0"
+	Revision = ""
+)
 
-// VersionString is the version --version prints.
-func VersionString() string {
-	if Version != "" {
-		return Version
+// VersionString is what --version prints, in the form the Prometheus tools
+// use: "NAME, version X (revision R)".
+func VersionString(name string) string {
+	return fmt.Sprintf("%s, version %s (revision %s)", name, Version, revision())
+}
+
+func revision() string {
+	if Revision != "" {
+		return Revision
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" && dirty {
+			rev += "-dirty"
+		}
+		if rev != "" {
+			return rev
+		}
 	}
-	return "devel"
+	return "unknown"
 }
 
 // Format values of --format.
@@ -69,7 +96,7 @@ func New(name, help string, stdout, stderr io.Writer) *kingpin.Application {
 	app := kingpin.New(name, help)
 	app.UsageWriter(stdout)
 	app.ErrorWriter(stderr)
-	app.Version(VersionString())
+	app.Version(VersionString(name))
 	app.HelpFlag.Short('h')
 	app.Terminate(func(code int) { panic(exit{code}) })
 	return app
@@ -214,7 +241,7 @@ func Errors(err error) []error {
 // on stderr and makes the status ExitRuntime.
 func Finish(out *bufio.Writer, stderr io.Writer, tool string, doc *report.Document, status int) int {
 	if doc != nil {
-		doc.Version = VersionString()
+		doc.Version = Version
 		if err := report.Write(out, doc); err != nil {
 			status = ExitRuntime
 		}

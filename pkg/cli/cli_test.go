@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +79,19 @@ func TestErrors(t *testing.T) {
 	}
 	if got := Errors(a); len(got) != 1 || got[0] != a {
 		t.Errorf("Errors(a) = %v, want [a]", got)
+	}
+}
+
+func TestVersionString(t *testing.T) {
+	saved := Revision
+	defer func() { Revision = saved }()
+	Revision = "v0.1.0-3-gabc1234"
+	want := "exim-spam-check, version " + Version + " (revision v0.1.0-3-gabc1234)"
+	if got := VersionString("exim-spam-check"); got != want {
+		t.Errorf("VersionString = %q, want %q", got, want)
+	}
+	Revision = ""
+	if got := VersionString("x"); !strings.HasPrefix(got, "x, version "+Version+" (revision ") {
+		t.Errorf("VersionString without -X = %q", got)
 	}
 }

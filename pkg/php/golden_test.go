@@ -34,6 +34,10 @@ var goldenCases = []struct {
 	// Names with blanks, ':', '(', '\''; byte order puts "My" before "a"
 	// and "my site" before "my-site"; a bracket inside To: is not a key.
 	{"php-names", false, "phpmail-names.log", []string{"2"}, "2026-11-27T18:00:00Z"},
+	// Records forged through a path holding a newline and through a folded
+	// To:, in PHP's file and through syslog (SPEC §4): the real scripts are
+	// reported, their control bytes as \ooo, /home/victim never.
+	{"php-forged", false, "phpmail-forged.log", []string{"1"}, "2026-11-27T18:00:00Z"},
 	// -p: only dated lines after now-1h and not after --now, PHP zone
 	// names honoured, syslog and RFC 3339 wrapped lines dated by syslog.
 	{"php-period", false, "phpmail-period.log", []string{"-p", "1hour", "2"}, "2026-11-27T18:00:00Z"},
@@ -46,6 +50,10 @@ var goldenCases = []struct {
 	{"legacy-threshold-at", true, "legacy-threshold.log", []string{"10", "3"}, "2026-11-27T18:00:00Z"},
 	{"legacy-threshold-one-below", true, "legacy-threshold.log", []string{"10", "4"}, "2026-11-27T18:00:00Z"},
 	{"legacy-five-minutes", true, "legacy-threshold.log", []string{"5", "2"}, "2026-11-27T18:00:00Z"},
+	// filename= as the Go phpsendmail writes it: %2C and %25 decoded, so
+	// a name holding ", uid=0" is reported whole; an ESC logged by another
+	// writer printed as \033.
+	{"legacy-escaped", true, "legacy-escaped.log", []string{"10", "2"}, "2026-11-27T18:00:00Z"},
 	{"legacy-midnight", true, "legacy-midnight.log", []string{"10", "2"}, "2026-11-28T00:05:00Z"},
 	{"legacy-new-year", true, "legacy-new-year.log", []string{"10", "2"}, "2027-01-01T00:05:00Z"},
 }

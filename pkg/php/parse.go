@@ -7,8 +7,8 @@ package php
 
 import "bytes"
 
-// MailLogMarker is a byte string every line php-spam-check counts
-// contains; the scan skips lines without it before any parsing.
+// MailLogMarker is the byte string that begins the message of every
+// record php-spam-check counts.
 var MailLogMarker = []byte("mail() on [")
 
 // LegacyMarker is the byte string every line php-legacy-spam-check counts
@@ -21,9 +21,11 @@ var (
 	uidField      = []byte(", uid=")
 )
 
-// ParseMailLog returns the script a PHP mail.log line names: the FILE of the
-// first "mail() on [FILE:LINE]: To:" in the line, with the suffixes PHP adds
-// to code compiled from a string removed (see StripEval).
+// ParseMailLog returns the script a PHP mail.log record names: the FILE of
+// the first "mail() on [FILE:LINE]: To:" in it, with the suffixes PHP adds
+// to code compiled from a string removed (see StripEval). A record is one
+// line, or several joined by '\n' when the script's path holds newlines;
+// the scan (records) decides where records start.
 //
 // Whatever precedes "mail() on [" is ignored (PHP's "[date] " prefix, a
 // syslog prefix when mail.log = syslog, or nothing: PHP < 5.5). The
@@ -32,9 +34,9 @@ var (
 // last ':' of the bracket, so FILE may itself hold ':', blanks, '(', ')' and
 // '\”. Only this first bracket is looked at: everything after it (To,
 // Headers, Subject) is free text a sender controls, and may well contain
-// "mail() on [" or "]: To:". ok is false when the line has no such
-// bracket, the bracket has no ":LINE", FILE is empty, or FILE holds a
-// newline (one line is one key).
+// "mail() on [" or "]: To:". ok is false when the record has no such
+// bracket, the bracket has no ":LINE", or FILE is empty. FILE may hold any
+// byte, newlines included; it is printed escaped (textesc).
 //
 // The key is a slice of line: it is valid as long as line is, and costs
 // no allocation.
@@ -43,18 +45,23 @@ func ParseMailLog(line []byte) (key []byte, ok bool) {
 	if i < 0 {
 		return nil, false
 	}
-	rest := line[i+len(MailLogMarker):]
-	end := bytes.Index(rest, toField)
+	end := bytes.Index(line[i+len(MailLogMarker):], toField)
 	if end < 0 {
 		return nil, false
 	}
-	bracket := rest[:end]
+	return parseRecord(line, i, i+len(MailLogMarker)+end)
+}
+
+// parseRecord is ParseMailLog once the first "mail() on [" (at offset at)
+// and the first "]: To:" after it (at offset end) are known.
+func parseRecord(rec []byte, at, end int) (key []byte, ok bool) {
+	bracket := rec[at+len(MailLogMarker) : end]
 	colon := bytes.LastIndexByte(bracket, ':')
 	if colon < 0 || !allDigits(bracket[colon+1:]) {
 		return nil, false
 	}
 	file := bracket[:colon]
-	if len(file) == 0 || bytes.IndexByte(file, '\n') >= 0 {
+	if len(file) == 0 {
 		return nil, false
 	}
 	return StripEval(file), true
@@ -125,6 +132,33 @@ func stripOne(file []byte) ([]byte, bool) {
 	return nil, false
 }
 
+// DecodeFilename appends to dst the FILE a phpsendmail filename= value
+// names: "%25" is read as '%' and "%2C" as ',', the two escapes
+// phpsendmail writes there (SPEC §6); every other byte, a lone '%' or
+// another "%XX" included, is kept as it is, so values logged by the old
+// wrapper, which escaped nothing, read as before unless they held one of
+// those two spellings.
+func DecodeFilename(dst, v []byte) []byte {
+	for {
+		i := bytes.IndexByte(v, '%')
+		if i < 0 || i+2 >= len(v) {
+			return append(dst, v...)
+		}
+		dst = append(dst, v[:i]...)
+		switch string(v[i+1 : i+3]) {
+		case "25":
+			dst = append(dst, '%')
+			v = v[i+3:]
+		case "2C":
+			dst = append(dst, ',')
+			v = v[i+3:]
+		default:
+			dst = append(dst, '%')
+			v = v[i+1:]
+		}
+	}
+}
+
 // ParseLegacy returns the script a phpsendmail log line names: the value of
 // "filename=" in
 //
@@ -137,7 +171,8 @@ func stripOne(file []byte) ([]byte, bool) {
 // from the command line or cron has no SCRIPT_FILENAME) or FILE holds a
 // newline.
 //
-// The key is a slice of line and costs no allocation.
+// The key is a slice of line and costs no allocation; it is the value as
+// logged, which DecodeFilename turns into the script's name.
 func ParseLegacy(line []byte) (key []byte, ok bool) {
 	i := bytes.Index(line, LegacyMarker)
 	if i < 0 {

@@ -162,7 +162,7 @@ var mailLogCases = []parseCase{
 	{"empty FILE", "mail() on [:3]: To: a@example.org -- Headers: ", "", false},
 	{"no ]: To: after the bracket", "mail() on [/var/www/x.php:3] To: a@example.org", "", false},
 	{"truncated inside the bracket", "[27-Nov-2026 18:00:00 UTC] mail() on [/var/www/x.ph", "", false},
-	{"newline inside FILE", "mail() on [/var/www/x\n.php:3]: To: a@example.org", "", false},
+	{"newline inside FILE (a record joined from two lines)", "mail() on [/var/www/x\n.php:3]: To: a@example.org", "/var/www/x\n.php", true},
 	{"other PHP log line", "[27-Nov-2026 18:00:00 UTC] PHP Warning:  mail(): Failed to connect to mailserver at \"localhost\" port 25 in /var/www/x.php on line 3", "", false},
 	{"postfix line", "Nov 27 18:00:01 mx postfix/smtpd[1]: 4AB: client=h[192.0.2.1], sasl_method=PLAIN, sasl_username=u", "", false},
 	{"empty line", "", "", false},
@@ -387,4 +387,23 @@ func readLines(t testing.TB, path string) [][]byte {
 		t.Fatal(err)
 	}
 	return lines
+}
+
+func TestDecodeFilename(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/var/www/a.php", "/var/www/a.php"},
+		{"/a%2C b.php", "/a, b.php"},
+		{"/100%25/x.php", "/100%/x.php"},
+		{"%252C", "%2C"},
+		{"/a%2c.php", "/a%2c.php"}, // only the spelling phpsendmail writes
+		{"/a%20b%41.php", "/a%20b%41.php"},
+		{"/a%", "/a%"},
+		{"/a%2", "/a%2"},
+		{"%%2C", "%,"},
+		{"", ""},
+	} {
+		if got := string(DecodeFilename([]byte("x:"), []byte(tc.in))); got != "x:"+tc.want {
+			t.Errorf("DecodeFilename(%q) = %q, want %q", tc.in, got, "x:"+tc.want)
+		}
+	}
 }

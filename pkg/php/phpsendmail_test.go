@@ -1,7 +1,9 @@
 package php
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/spam-gear/spamcheck/pkg/phpsendmail"
 )
@@ -31,6 +33,12 @@ func TestPhpsendmailLines(t *testing.T) {
 		{"blanks and ', ' in the script name", map[string]string{
 			"SCRIPT_FILENAME": "/home/bob/public_html/my site/a, b.php"}, nil,
 			"/home/bob/public_html/my site/a, b.php"},
+		{"a script name forging the uid field", map[string]string{
+			"SCRIPT_FILENAME": "/x.php, uid=0, user=root, args=-t, filename=/y.php"}, nil,
+			"/x.php, uid=0, user=root, args=-t, filename=/y.php"},
+		{"percent signs in the script name", map[string]string{
+			"SCRIPT_FILENAME": "/home/bob/100%/a%2C%25.php"}, nil,
+			"/home/bob/100%/a%2C%25.php"},
 		{"cron: no environment", map[string]string{}, []string{"-t"}, ""},
 	}
 	prefixes := []string{
@@ -43,9 +51,37 @@ func TestPhpsendmailLines(t *testing.T) {
 		for _, prefix := range prefixes {
 			line := []byte(prefix + msg)
 			key, ok := ParseLegacy(line)
+			key = DecodeFilename(nil, key)
 			if ok != (tc.want != "") || string(key) != tc.want {
 				t.Errorf("%s: ParseLegacy(%q) = %q, %v; want %q", tc.name, line, key, ok, tc.want)
 			}
 		}
 	}
+}
+
+// FuzzFilenameRoundTrip: whatever SCRIPT_FILENAME and the other request
+// values hold, php-legacy-spam-check reads back exactly the script name
+// phpsendmail logged (after phpsendmail's own cleaning and 1 KiB cap), so
+// no value can make it blame another script.
+func FuzzFilenameRoundTrip(f *testing.F) {
+	f.Add("/x.php, uid=0, user=root, args=", "h, filename=/y.php, uid=1", "/u")
+	f.Add("/a%2C%25%.php", "", "")
+	f.Add("/home/bob/my site/a, b.php", "www.example.com", "/?a=1, filename=/z.php")
+	f.Fuzz(func(t *testing.T, file, host, uri string) {
+		if file == "" || strings.ContainsFunc(file, func(r rune) bool {
+			return r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError || r == '\u2028' || r == '\u2029'
+		}) || len(file) > 300 {
+			return // cleaned or cut by phpsendmail: other tests cover that
+		}
+		env := map[string]string{"SCRIPT_FILENAME": file, "HTTP_HOST": host, "REQUEST_URI": uri}
+		msg := phpsendmail.Message(func(k string) string { return env[k] }, 33, "www-data", []string{"-f", file})
+		line := []byte("Nov 27 18:00:01 web1 www-data[1]: " + msg)
+		key, ok := ParseLegacy(line)
+		if !ok {
+			t.Fatalf("ParseLegacy(%q) not counted", line)
+		}
+		if got := string(DecodeFilename(nil, key)); got != file {
+			t.Fatalf("SCRIPT_FILENAME %q logged as %q, read back as %q", file, line, got)
+		}
+	})
 }

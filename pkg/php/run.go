@@ -2,9 +2,12 @@ package php
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/spam-gear/spamcheck/pkg/logread"
 	"github.com/spam-gear/spamcheck/pkg/order"
 	"github.com/spam-gear/spamcheck/pkg/report"
+	"github.com/spam-gear/spamcheck/pkg/textesc"
 	"github.com/spam-gear/spamcheck/pkg/threshold"
 	"github.com/spam-gear/spamcheck/pkg/timestamp"
 	"github.com/spam-gear/spamcheck/pkg/window"
@@ -37,6 +41,21 @@ func (c *Counter) Add(key []byte) {
 	}
 	n := int64(1)
 	c.counts[string(key)] = &n
+}
+
+// merge adds the counts of d to c and returns c; a nil c is d itself.
+func (c *Counter) merge(d *Counter) *Counter {
+	if c == nil {
+		return d
+	}
+	for k, n := range d.counts {
+		if m, ok := c.counts[k]; ok {
+			*m += *n
+		} else {
+			c.counts[k] = n
+		}
+	}
+	return c
 }
 
 // Count returns the number of mails counted for key.
@@ -78,35 +97,79 @@ func (o *Options) Window() (w window.Window, ok bool) {
 }
 
 // Scan reads php-spam-check's logs and counts the mails of every script.
-// Without -p every line with "mail() on [FILE:LINE]: To:" counts, whatever
-// precedes it; with -p only lines that start with a timestamp in the
-// window, and the previous rotation of a log is read when the window
-// reaches back into it. The returned error joins every input that could not
-// be read; the counts cover the rest.
+// The lines are joined into records (see records: a record starts only
+// where "mail() on [" begins a line's message, and a path holding a
+// newline spans lines). Without -p every record with "mail() on
+// [FILE:LINE]: To:" counts; with -p only records whose first line starts
+// with a timestamp in the window, and the previous rotation of a log is
+// read when the window reaches back into it. The returned error joins
+// every input that could not be read; the counts cover the rest.
+//
+// Records never span two inputs. A regular file is first read with the
+// reader's marker filter, which never splits out a line without "mail()
+// on [" (the speed of grep -F on a syslog file where PHP's lines are
+// few); only if that read meets a record that spans lines, which PHP
+// writes only for a path holding a newline, is the file read again line by
+// line, and only that read counts. Standard input, FIFOs and devices
+// cannot be read twice and are read line by line from the start.
 func Scan(o *Options, stdin io.Reader) (*Counter, error) {
-	c := NewCounter()
-	src := logread.Source{Paths: o.Logs, Stdin: stdin, Marker: MailLogMarker}
+	var total *Counter
+	var errs []error
+	for _, p := range o.Logs {
+		var c *Counter
+		var err error
+		spans := true
+		if p != "-" {
+			if fi, serr := os.Stat(p); serr == nil && fi.Mode().IsRegular() {
+				c, spans, err = scanLog(o, p, stdin, true)
+			}
+		}
+		if spans {
+			c, _, err = scanLog(o, p, stdin, false)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+		total = total.merge(c)
+	}
+	if total == nil {
+		total = NewCounter()
+	}
+	return total, errors.Join(errs...)
+}
+
+// scanLog counts the records of one input. With filtered, only the lines
+// holding MailLogMarker are read, and spans reports that a record spanning
+// lines was met: the counts are then incomplete and must be thrown away.
+func scanLog(o *Options, path string, stdin io.Reader, filtered bool) (c *Counter, spans bool, err error) {
+	c = NewCounter()
+	src := logread.Source{Paths: []string{path}, Stdin: stdin}
+	if filtered {
+		src.Marker = MailLogMarker
+	}
+	rs := &records{filtered: filtered}
 	w, windowed := o.Window()
 	if !windowed {
-		err := logread.Scan(src, func(line []byte) {
-			if key, ok := ParseMailLog(line); ok {
+		rs.emit = func(rec []byte, at, end int) {
+			if key, ok := parseRecord(rec, at, end); ok {
 				c.Add(key)
 			}
-		})
-		return c, err
+		}
+	} else {
+		tf := timeOf(o.Now, o.Loc)
+		src.TimeOf, src.Since, src.Rotated, src.Slack = tf, w.Start, true, logread.DefaultSlack
+		rs.emit = func(rec []byte, at, end int) {
+			key, ok := parseRecord(rec, at, end)
+			if !ok {
+				return
+			}
+			if t, ok := tf(rec); ok && w.Contains(t) {
+				c.Add(key)
+			}
+		}
 	}
-	tf := timeOf(o.Now, o.Loc)
-	src.TimeOf, src.Since, src.Rotated, src.Slack = tf, w.Start, true, logread.DefaultSlack
-	err := logread.Scan(src, func(line []byte) {
-		key, ok := ParseMailLog(line)
-		if !ok {
-			return
-		}
-		if t, ok := tf(line); ok && w.Contains(t) {
-			c.Add(key)
-		}
-	})
-	return c, err
+	err = logread.Scan(src, rs.line)
+	return c, rs.spans, err
 }
 
 // LegacyWindow returns the length of php-legacy-spam-check's window for
@@ -155,12 +218,17 @@ func ScanLegacy(o *LegacyOptions, stdin io.Reader) (*Counter, error) {
 		Rotated: true,
 		Slack:   logread.DefaultSlack,
 	}
+	var buf []byte
 	err := logread.Scan(src, func(line []byte) {
 		key, ok := ParseLegacy(line)
 		if !ok {
 			return
 		}
 		if t, ok := tf(line); ok && w.Contains(t) {
+			if bytes.IndexByte(key, '%') >= 0 {
+				buf = DecodeFilename(buf[:0], key)
+				key = buf
+			}
 			c.Add(key)
 		}
 	})
@@ -199,7 +267,9 @@ func RunLegacy(o *LegacyOptions, stdin io.Reader, stdout, stderr io.Writer) int 
 
 // finish reports what was counted: in text, each script whose count
 // reached doc.Threshold (>=), one bare path per line in byte order and
-// nothing else; in JSON, every script counted. A scan error is printed on
+// nothing else; in JSON, every script counted. A path is printed, in both,
+// with its control bytes as \ooo (textesc), so that one line is one
+// script and nothing in a path drives the reader's terminal. A scan error is printed on
 // stderr, one line per unreadable input, and makes the status 1; what was
 // counted is printed all the same.
 func finish(tool, format string, doc *report.Document, c *Counter, scanErr error, stdout, stderr io.Writer) int {
@@ -213,16 +283,17 @@ func finish(tool, format string, doc *report.Document, c *Counter, scanErr error
 	}
 	out := bufio.NewWriter(stdout)
 	jsonMode := format == cli.FormatJSON
+	var buf []byte
 	for _, key := range c.Keys() {
 		n := c.Count(key)
 		reported := threshold.Reached(n, doc.Threshold, false)
 		if jsonMode {
 			doc.Groups = append(doc.Groups, report.Group{
-				Kind: "scripts", Key: key, Count: n, Threshold: doc.Threshold, Reported: reported,
+				Kind: "scripts", Key: textesc.String(key), Count: n, Threshold: doc.Threshold, Reported: reported,
 			})
 		} else if reported {
-			out.WriteString(key)
-			out.WriteByte('\n')
+			buf = append(textesc.Append(buf[:0], []byte(key)), '\n')
+			out.Write(buf)
 		}
 	}
 	if !jsonMode {

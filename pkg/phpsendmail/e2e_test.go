@@ -22,15 +22,32 @@ import (
 )
 
 // asMain makes the test binary run as phpsendmail (see TestMain), so the
-// end-to-end tests exercise the real exec without a separate build.
+// end-to-end tests exercise the real exec without a separate build; it
+// then reads the configuration file named by $PHPSENDMAIL_TEST_CONFIG.
+// Only this test binary reads that variable: the real binary's file is
+// compiled in (see buildPhpsendmail and TestEnvironmentIgnored).
 const asMain = "PHPSENDMAIL_TEST_AS_MAIN=1"
+
+// hostileEnv is what a PHP script could putenv() before mail() to choose
+// the program and the socket, were they read from the environment; every
+// call of the end-to-end tests carries it and must not care.
+var hostileEnv = []string{"PHPSENDMAIL_SENDMAIL=/nonexistent/evil", "PHPSENDMAIL_SYSLOG_SOCKET=/nonexistent/evil.sock"}
 
 func TestMain(m *testing.M) {
 	if os.Getenv("PHPSENDMAIL_TEST_AS_MAIN") == "1" {
+		ConfigPath = os.Getenv("PHPSENDMAIL_TEST_CONFIG")
+		if ConfigPath == "" { // never fall back to the host's real sendmail
+			fmt.Fprintln(os.Stderr, "phpsendmail test binary: PHPSENDMAIL_TEST_CONFIG is not set")
+			os.Exit(70)
+		}
 		os.Exit(Run(os.Args[1:], os.Environ(), os.Stderr))
 	}
 	os.Exit(m.Run())
 }
+
+// testConfigEnv is the environment entry that makes the test binary read
+// conf (see asMain).
+func testConfigEnv(conf string) string { return "PHPSENDMAIL_TEST_CONFIG=" + conf }
 
 // writeFakeSendmail copies testdata/fake-sendmail (a sendmail that records
 // its arguments, pid and input) into dir and returns its path.
@@ -73,7 +90,7 @@ func (c call) run() result {
 		return result{err: err}
 	}
 	cmd := exec.Command(exe, c.args...)
-	cmd.Env = append(append(os.Environ(), asMain), c.env...)
+	cmd.Env = append(append(append(os.Environ(), asMain), hostileEnv...), c.env...)
 	cmd.Stdin = strings.NewReader(c.stdin)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -88,11 +105,10 @@ func (c call) run() result {
 // site is the request of call number n in the multi-call tests; want is the
 // log text phpsendmail must write for it, spelled out independently of
 // package phpsendmail.
-func site(n int, sock, sendmail, outDir string) (call, string) {
+func site(n int, conf, outDir string) (call, string) {
 	c := call{
 		env: []string{
-			"PHPSENDMAIL_SYSLOG_SOCKET=" + sock,
-			"PHPSENDMAIL_SENDMAIL=" + sendmail,
+			testConfigEnv(conf),
 			"FAKE_SENDMAIL_DIR=" + outDir,
 			fmt.Sprintf("HTTP_HOST=site%04d.example", n),
 			fmt.Sprintf("REQUEST_URI=/index.php?n=%d&x=a,b", n),
@@ -134,7 +150,7 @@ func checkMails(t *testing.T, dir string, first, n int, pids map[int]int) {
 			t.Errorf("mail %d delivered twice", k)
 		}
 		seen[k] = true
-		c, _ := site(k, "", "", "")
+		c, _ := site(k, "", "")
 		if diff := cmp.Diff(c.stdin, string(stdin)); diff != "" {
 			t.Errorf("mail %d message mismatch (-want +got):\n%s", k, diff)
 		}
@@ -153,7 +169,7 @@ func checkMails(t *testing.T, dir string, first, n int, pids map[int]int) {
 // runMany runs calls first..first+n-1 at once and returns their pids by
 // call number. Every call must exit 0; wantStderr, if not nil, must match
 // every call's stderr.
-func runMany(t *testing.T, first, n int, sock, sendmail, outDir string, wantStderr *regexp.Regexp) map[int]int {
+func runMany(t *testing.T, first, n int, conf, outDir string, wantStderr *regexp.Regexp) map[int]int {
 	t.Helper()
 	var (
 		mu   sync.Mutex
@@ -162,7 +178,7 @@ func runMany(t *testing.T, first, n int, sock, sendmail, outDir string, wantStde
 	)
 	for k := first; k < first+n; k++ {
 		wg.Go(func() {
-			c, _ := site(k, sock, sendmail, outDir)
+			c, _ := site(k, conf, outDir)
 			r := c.run()
 			mu.Lock()
 			defer mu.Unlock()
@@ -194,7 +210,7 @@ func checkLines(t *testing.T, format string, lines []string, first, n int, pids 
 	t.Helper()
 	want := map[string]int{}
 	for k := first; k < first+n; k++ {
-		_, text := site(k, "", "", "")
+		_, text := site(k, "", "")
 		want[text] = k
 	}
 	if len(lines) != n {
@@ -243,8 +259,7 @@ func TestOneRecordPerCall(t *testing.T) {
 	}
 	c := call{
 		env: []string{
-			"PHPSENDMAIL_SYSLOG_SOCKET=" + sock,
-			"PHPSENDMAIL_SENDMAIL=" + sendmail,
+			testConfigEnv(writeConfig(t, sendmail, sock)),
 			"FAKE_SENDMAIL_DIR=" + out,
 			"HTTP_HOST=evil.example\r\nNov 27 00:00:00 host root: sendmail-php url=x, client=y, filename=/forged.php, uid=0",
 			"REQUEST_URI=/\x1b]0;pwned\x07?\xff\xfe",
@@ -306,8 +321,9 @@ func TestRsyslog(t *testing.T) {
 			}
 			const n = 20
 			pids := map[int]int{}
+			conf := writeConfig(t, sendmail, sock)
 			for k := range n {
-				c, _ := site(k, sock, sendmail, dir)
+				c, _ := site(k, conf, dir)
 				r := c.run()
 				if r.err != nil || r.stderr != "" {
 					t.Fatalf("call %d: %v, stderr %q", k, r.err, r.stderr)
@@ -342,8 +358,9 @@ func TestRsyslogConcurrent(t *testing.T) {
 		}
 	}
 
+	conf := writeConfig(t, sendmail, d.Socket)
 	start := time.Now()
-	pids := runMany(t, 0, n, d.Socket, sendmail, up, nil)
+	pids := runMany(t, 0, n, conf, up, nil)
 	elapsed := time.Since(start)
 	lines := rsyslogtest.WaitLines(t, d.Log, "sendmail-php url=", n, 60*time.Second)
 	t.Logf("%d concurrent calls with rsyslogd up: %v; %d lines logged", n, elapsed, len(lines))
@@ -357,7 +374,7 @@ func TestRsyslogConcurrent(t *testing.T) {
 	checkMails(t, up, 0, n, pids)
 
 	start = time.Now()
-	pids = runMany(t, n, n, d.Socket, sendmail, down,
+	pids = runMany(t, n, n, conf, down,
 		regexp.MustCompile(`^phpsendmail: warning: cannot log to syslog \(`+regexp.QuoteMeta(d.Socket)+`\): connect: (no such file or directory|connection refused)\n$`))
 	t.Logf("%d concurrent calls with rsyslogd stopped: %v", n, time.Since(start))
 	checkMails(t, down, n, n, pids)
@@ -440,7 +457,7 @@ var_dump(mail("to@example.com", "hello", "body", "", "-fbounce@example.com"));
 			}
 			cmd := exec.Command(php, append(args, file)...)
 			cmd.Dir = dir
-			cmd.Env = append(append(os.Environ(), asMain, "PHPSENDMAIL_SYSLOG_SOCKET="+sock, "PHPSENDMAIL_SENDMAIL="+sendmail), tc.env...)
+			cmd.Env = append(append(append(os.Environ(), asMain, testConfigEnv(writeConfig(t, sendmail, sock))), hostileEnv...), tc.env...)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {

@@ -30,14 +30,20 @@
 //     space, as $* showed them.
 //   - The wrapper has no options of its own: every argument is sendmail's, so
 //     even --help is passed on.
+//   - In filename= a '%' is written %25 and a ',' %2C (see
+//     escapeFilename), so a SCRIPT_FILENAME holding ", uid=0, user=root"
+//     cannot end the field early; php-legacy-spam-check decodes exactly
+//     those two. A cut never splits such an escape.
 //   - Logging waits at most SyslogTimeout, then warns and sends anyway.
-//     Empty PHPSENDMAIL_* variables count as unset.
 //   - The user name comes from os/user: /etc/passwd in the static
 //     (CGO_ENABLED=0) build; a name it cannot find is logged as the number.
 //
-// PHP scripts can putenv() before mail(), so every environment value here,
-// PHPSENDMAIL_* included, is the script's to choose, as it was with the old
-// wrapper (which ran logger through $PATH); the tag, uid= and user= are not.
+// PHP scripts can putenv() before mail(), so every environment value is the
+// script's to choose. The logged request values come from the environment
+// (the prepend file puts them there), but nothing that decides what
+// phpsendmail does: the program it executes and the socket it logs to come
+// only from ConfigPath, and only when root owns that file (LoadConfig);
+// the tag, uid= and user= come from the kernel and /etc/passwd.
 package phpsendmail
 
 import (
@@ -70,8 +76,8 @@ const (
 	// false and the caller may retry.
 	ExitTempFail = 75
 
-	// DefaultSocket is the local syslog socket used when
-	// $PHPSENDMAIL_SYSLOG_SOCKET is unset or empty.
+	// DefaultSocket is the local syslog socket used unless
+	// phpsendmail.conf names another.
 	DefaultSocket = "/dev/log"
 
 	// SyslogTimeout bounds the wait for room in a full syslog socket: a
@@ -82,7 +88,8 @@ const (
 	priMailInfo = 2*8 + 6 // facility mail (2), severity info (6)
 )
 
-// sendmailCandidates are tried in order when $PHPSENDMAIL_SENDMAIL is unset;
+// sendmailCandidates are tried in order unless phpsendmail.conf names a
+// program;
 // the last is used even if it does not exist, so the error names it.
 var sendmailCandidates = []string{"/usr/lib/sendmail", "/usr/sbin/sendmail"}
 
@@ -91,16 +98,21 @@ var sendmailCandidates = []string{"/usr/lib/sendmail", "/usr/sbin/sendmail"}
 // unchanged; standard input is never read, so the message reaches sendmail
 // byte for byte.
 func Run(args, environ []string, stderr io.Writer) int {
+	return run(LoadConfig(ConfigPath, stderr), args, environ, stderr)
+}
+
+// run is Run with the configuration already read.
+func run(conf Config, args, environ []string, stderr io.Writer) int {
 	getenv := envLookup(environ)
 	name := userName(os.Geteuid())
 	msg := Message(getenv, os.Getuid(), name, args)
 
-	sock := SocketPath(getenv)
+	sock := SocketPath(conf)
 	if err := Send(sock, Record(time.Now(), Tag(name), os.Getpid(), msg), SyslogTimeout); err != nil {
 		fmt.Fprintf(stderr, "phpsendmail: warning: cannot log to syslog (%s): %v\n", sanitize(sock, MaxValue), err)
 	}
 
-	path := SendmailPath(getenv, exists)
+	path := SendmailPath(conf, exists)
 	argv := append([]string{path, "-t", "-i"}, args...)
 	err := syscall.Exec(path, argv, environ)
 	fmt.Fprintf(stderr, "phpsendmail: cannot execute %s: %v\n", sanitize(path, MaxValue), err)
@@ -114,13 +126,14 @@ func Message(getenv func(string) string, uid int, user string, args []string) st
 		escapeBlanks(sanitize(getenv("HTTP_HOST"), MaxValue)),
 		escapeBlanks(sanitize(getenv("REQUEST_URI"), MaxValue)),
 		escapeBlanks(sanitize(getenv("REMOTE_ADDR"), MaxValue)),
-		sanitize(getenv("SCRIPT_FILENAME"), MaxValue),
+		escapeFilename(sanitize(getenv("SCRIPT_FILENAME"), MaxValue)),
 		sanitize(user, MaxValue),
 		sanitize(strings.Join(args, " "), MaxValue),
 	}
 	id := strconv.Itoa(uid)
 	const fixed = len("sendmail-php url=, client=, filename=, uid=, user=, args=")
 	level(v, MaxMessage-fixed-len(id))
+	v[3] = trimEscape(v[3])
 	return "sendmail-php url=" + v[0] + v[1] + ", client=" + v[2] + ", filename=" + v[3] +
 		", uid=" + id + ", user=" + v[4] + ", args=" + v[5]
 }
@@ -196,6 +209,40 @@ func escapeBlanks(s string) string {
 		return s
 	}
 	return truncate(strings.ReplaceAll(s, " ", "%20"), MaxValue)
+}
+
+// escapeFilename writes '%' as %25 and ',' as %2C, cut back to MaxValue
+// without splitting an escape.
+func escapeFilename(s string) string {
+	if !strings.ContainsAny(s, "%,") {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s { // s is sanitized: valid UTF-8
+		e := string(r)
+		switch r {
+		case '%':
+			e = "%25"
+		case ',':
+			e = "%2C"
+		}
+		if b.Len()+len(e) > MaxValue {
+			break
+		}
+		b.WriteString(e)
+	}
+	return b.String()
+}
+
+// trimEscape removes an escape that a cut left incomplete at the end of s
+// ("%" or "%2"), so the field never ends in half an escape.
+func trimEscape(s string) string {
+	if n := len(s); n >= 1 && s[n-1] == '%' {
+		return s[:n-1]
+	} else if n >= 2 && s[n-2] == '%' {
+		return s[:n-2]
+	}
+	return s
 }
 
 // unsafeRune reports whether r could break a log line or drive a terminal:
@@ -298,29 +345,6 @@ func bareError(err error) error {
 		return op.Err
 	}
 	return err
-}
-
-// SocketPath returns $PHPSENDMAIL_SYSLOG_SOCKET, else DefaultSocket.
-func SocketPath(getenv func(string) string) string {
-	if p := getenv("PHPSENDMAIL_SYSLOG_SOCKET"); p != "" {
-		return p
-	}
-	return DefaultSocket
-}
-
-// SendmailPath returns $PHPSENDMAIL_SENDMAIL, else the first of
-// /usr/lib/sendmail and /usr/sbin/sendmail that exists (the latter if
-// neither does). An empty variable counts as unset.
-func SendmailPath(getenv func(string) string, exists func(string) bool) string {
-	if p := getenv("PHPSENDMAIL_SENDMAIL"); p != "" {
-		return p
-	}
-	for _, p := range sendmailCandidates[:len(sendmailCandidates)-1] {
-		if exists(p) {
-			return p
-		}
-	}
-	return sendmailCandidates[len(sendmailCandidates)-1]
 }
 
 func exists(path string) bool {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,7 +47,19 @@ func TestMessage(t *testing.T) {
 			},
 			uid: 1001, user: "site1",
 			args: []string{"-t", "-i"},
-			want: "sendmail-php url=www.example.com/contact.php?a=1,b=2&c=d, client=2001:db8::1, filename=/var/www/site one/contact, v2.php, uid=1001, user=site1, args=-t -i",
+			want: "sendmail-php url=www.example.com/contact.php?a=1,b=2&c=d, client=2001:db8::1, filename=/var/www/site one/contact%2C v2.php, uid=1001, user=site1, args=-t -i",
+		},
+		{
+			name: "a filename cannot end its field early",
+			env:  map[string]string{"SCRIPT_FILENAME": "/x.php, uid=0, user=root, args=%2C%"},
+			uid:  33, user: "www-data",
+			want: "sendmail-php url=, client=, filename=/x.php%2C uid=0%2C user=root%2C args=%252C%25, uid=33, user=www-data, args=",
+		},
+		{
+			name: "the 1 KiB cut does not split an escape",
+			env:  map[string]string{"SCRIPT_FILENAME": strings.Repeat("f", 1022) + ",x"},
+			uid:  8, user: "u",
+			want: "sendmail-php url=, client=, filename=" + strings.Repeat("f", 1022) + ", uid=8, user=u, args=",
 		},
 		{
 			name: "arguments with spaces are joined by one space",
@@ -198,26 +211,18 @@ func TestRecord(t *testing.T) {
 func TestSendmailPath(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		env      map[string]string
+		conf     Config
 		existing []string
 		want     string
 	}{
-		{"variable wins", map[string]string{"PHPSENDMAIL_SENDMAIL": "/opt/sm"}, []string{"/usr/lib/sendmail"}, "/opt/sm"},
-		{"empty variable is unset", map[string]string{"PHPSENDMAIL_SENDMAIL": ""}, []string{"/usr/lib/sendmail"}, "/usr/lib/sendmail"},
-		{"/usr/lib/sendmail exists", nil, []string{"/usr/lib/sendmail", "/usr/sbin/sendmail"}, "/usr/lib/sendmail"},
-		{"only /usr/sbin/sendmail", nil, []string{"/usr/sbin/sendmail"}, "/usr/sbin/sendmail"},
-		{"neither exists", nil, nil, "/usr/sbin/sendmail"},
+		{"configured", Config{Sendmail: "/opt/sm"}, []string{"/usr/lib/sendmail"}, "/opt/sm"},
+		{"/usr/lib/sendmail exists", Config{}, []string{"/usr/lib/sendmail", "/usr/sbin/sendmail"}, "/usr/lib/sendmail"},
+		{"only /usr/sbin/sendmail", Config{}, []string{"/usr/sbin/sendmail"}, "/usr/sbin/sendmail"},
+		{"neither exists", Config{}, nil, "/usr/sbin/sendmail"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			exists := func(p string) bool {
-				for _, e := range tc.existing {
-					if e == p {
-						return true
-					}
-				}
-				return false
-			}
-			if diff := cmp.Diff(tc.want, SendmailPath(mapEnv(tc.env), exists)); diff != "" {
+			exists := func(p string) bool { return slices.Contains(tc.existing, p) }
+			if diff := cmp.Diff(tc.want, SendmailPath(tc.conf, exists)); diff != "" {
 				t.Errorf("SendmailPath mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -225,20 +230,11 @@ func TestSendmailPath(t *testing.T) {
 }
 
 func TestSocketPath(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		env  map[string]string
-		want string
-	}{
-		{"default", nil, "/dev/log"},
-		{"empty is unset", map[string]string{"PHPSENDMAIL_SYSLOG_SOCKET": ""}, "/dev/log"},
-		{"variable", map[string]string{"PHPSENDMAIL_SYSLOG_SOCKET": "/run/x.sock"}, "/run/x.sock"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, SocketPath(mapEnv(tc.env))); diff != "" {
-				t.Errorf("SocketPath mismatch (-want +got):\n%s", diff)
-			}
-		})
+	if got := SocketPath(Config{}); got != "/dev/log" {
+		t.Errorf("default socket %q, want /dev/log", got)
+	}
+	if got := SocketPath(Config{SyslogSocket: "/run/x.sock"}); got != "/run/x.sock" {
+		t.Errorf("configured socket %q, want /run/x.sock", got)
 	}
 }
 
@@ -419,9 +415,8 @@ func TestSendWaitsForRoom(t *testing.T) {
 func TestRunLogsOnceThenFails(t *testing.T) {
 	c, sock := listenDgram(t)
 	missing := filepath.Join(t.TempDir(), "no-sendmail")
+	conf := Config{Sendmail: missing, SyslogSocket: sock}
 	env := []string{
-		"PHPSENDMAIL_SYSLOG_SOCKET=" + sock,
-		"PHPSENDMAIL_SENDMAIL=" + missing,
 		"HTTP_HOST=example.org",
 		"REQUEST_URI=/mail.php?x=1",
 		"REMOTE_ADDR=192.0.2.7",
@@ -429,7 +424,7 @@ func TestRunLogsOnceThenFails(t *testing.T) {
 		"SCRIPT_FILENAME=/ignored/second.php",
 	}
 	var stderr bytes.Buffer
-	if got := Run([]string{"-f", "a b@example.com"}, env, &stderr); got != ExitTempFail {
+	if got := run(conf, []string{"-f", "a b@example.com"}, env, &stderr); got != ExitTempFail {
 		t.Errorf("Run = %d, want %d", got, ExitTempFail)
 	}
 	if diff := cmp.Diff("phpsendmail: cannot execute "+missing+": no such file or directory\n", stderr.String()); diff != "" {
@@ -456,12 +451,12 @@ func TestRunLogsOnceThenFails(t *testing.T) {
 // TestRunSyslogDown: both failures reported, the logging one as a warning.
 func TestRunSyslogDown(t *testing.T) {
 	dir := t.TempDir()
-	env := []string{
-		"PHPSENDMAIL_SYSLOG_SOCKET=" + filepath.Join(dir, "no.sock"),
-		"PHPSENDMAIL_SENDMAIL=" + dir, // a directory: exec fails with EACCES
+	conf := Config{
+		SyslogSocket: filepath.Join(dir, "no.sock"),
+		Sendmail:     dir, // a directory: exec fails with EACCES
 	}
 	var stderr bytes.Buffer
-	if got := Run(nil, env, &stderr); got != ExitTempFail {
+	if got := run(conf, nil, nil, &stderr); got != ExitTempFail {
 		t.Errorf("Run = %d, want %d", got, ExitTempFail)
 	}
 	want := "phpsendmail: warning: cannot log to syslog (" + dir + "/no.sock): connect: no such file or directory\n" +

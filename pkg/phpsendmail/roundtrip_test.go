@@ -35,16 +35,16 @@ const roundTripMails = 7
 // name the script from those real logs.
 func TestRoundTrip(t *testing.T) {
 	php := requireRoundTripPrograms(t)
-	bin := buildRoundTripCommands(t)
+	requireRoot(t)
 	for _, format := range []string{"traditional", "rfc3339"} {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel() // independent daemons, servers and ports
-			testRoundTrip(t, php, bin, format)
+			testRoundTrip(t, php, format)
 		})
 	}
 }
 
-func testRoundTrip(t *testing.T, php, bin, format string) {
+func testRoundTrip(t *testing.T, php, format string) {
 	const n = roundTripMails
 	sock, syslogFile := rsyslogtest.Start(t, format)
 
@@ -70,6 +70,7 @@ func testRoundTrip(t *testing.T, php, bin, format string) {
 	fakeSendmail := filepath.Join(sendmailDir, "fake-sendmail")
 	copyTestdata(t, "fake-sendmail", fakeSendmail, 0o755)
 	phpMailLog := filepath.Join(dir, "phpmail.log")
+	bin := buildRoundTripCommands(t, writeConfig(t, fakeSendmail, sock))
 
 	prepend, err := filepath.Abs("../../scripts/php/put_environment_variables.php")
 	if err != nil {
@@ -82,10 +83,7 @@ func testRoundTrip(t *testing.T, php, bin, format string) {
 		"mail.add_x_header=Off",
 		"display_errors=1",
 		"error_reporting=-1",
-	}, []string{
-		"PHPSENDMAIL_SENDMAIL=" + fakeSendmail,
-		"PHPSENDMAIL_SYSLOG_SOCKET=" + sock,
-	})
+	}, hostileEnv)
 
 	// 4. The requests, one after another as a visitor would make them.
 	client := &http.Client{
@@ -264,9 +262,10 @@ func requireRoundTripPrograms(t *testing.T) string {
 	return php
 }
 
-// buildRoundTripCommands builds phpsendmail and both PHP checkers into a
-// temporary directory and returns it.
-func buildRoundTripCommands(t *testing.T) string {
+// buildRoundTripCommands builds phpsendmail, with conf as its
+// configuration file, and both PHP checkers into a temporary directory and
+// returns it.
+func buildRoundTripCommands(t *testing.T, conf string) string {
 	t.Helper()
 	goCmd, err := exec.LookPath("go") // go test puts its own go first in PATH
 	if err != nil {
@@ -278,6 +277,7 @@ func buildRoundTripCommands(t *testing.T) string {
 	}
 	const mod = "github.com/spam-gear/spamcheck/cmd/"
 	cmd := exec.Command(goCmd, "build", "-o", bin+string(filepath.Separator),
+		"-ldflags", "-X github.com/spam-gear/spamcheck/pkg/phpsendmail.ConfigPath="+conf,
 		mod+"phpsendmail", mod+"php-spam-check", mod+"php-legacy-spam-check")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

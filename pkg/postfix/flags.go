@@ -67,6 +67,21 @@ func (v webmailValue) String() string {
 	return strings.Join(s, ",")
 }
 
+// protectValue is --protect USER[,USER…].
+type protectValue struct{ names *[]string }
+
+func (v protectValue) Set(s string) error {
+	for _, name := range strings.Split(s, ",") {
+		if name == "" {
+			return fmt.Errorf("invalid --protect %q: expected user names separated by commas", s)
+		}
+		*v.names = append(*v.names, name)
+	}
+	return nil
+}
+
+func (v protectValue) String() string { return strings.Join(*v.names, ",") }
+
 // valueFlags are the options that take their value from the next argument;
 // preprocessArgs must not read those values as options.
 var valueFlags = map[string]bool{
@@ -74,6 +89,7 @@ var valueFlags = map[string]bool{
 	"-d": true, "--dissable-account": true, "--dissable-acount": true, "--disable-account": true,
 	"-w": true, "--webmail": true, "-l": true, "--log": true, "--now": true, "--format": true,
 	"--overrides": true, "--disable-command": true, "--state": true, "--max-disable": true,
+	"--protect": true,
 }
 
 // preprocessArgs gives -n/--niss/--nis the old tool's optional value, which

@@ -37,6 +37,10 @@ type Options struct {
 	MaxDisable int64
 	// State is --state: the file remembering who was acted on.
 	State string
+	// Protect is --protect: names never disabled, besides root and the
+	// system accounts of PasswdFile (uid below LoginDefs' UID_MIN).
+	Protect               []string
+	PasswdFile, LoginDefs string
 }
 
 // Main runs postfix-spam-check with the process's arguments (without the
@@ -55,7 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now time.Time
 }
 
 func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time.Location) (*Options, int, bool) {
-	o := &Options{MaxText: "90", Max: 90, MaxDisable: -1}
+	o := &Options{MaxText: "90", Max: 90, MaxDisable: -1, PasswdFile: PasswdFile, LoginDefs: LoginDefsFile}
 	o.Loc = loc
 	app := cli.New(Name, "Report SASL-authenticated Postfix users with too many connections in the last PERIOD; optionally lock their accounts and mail root.", stdout, stderr)
 	cli.AddCommon(app, &o.Common, DefaultLog, now)
@@ -81,8 +85,10 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 		PlaceHolder("CMD").String()
 	app.Flag("state", "Remember disabled users in FILE; a user disabled within the period is not locked or mailed again.").
 		PlaceHolder("FILE").StringVar(&o.State)
-	app.Flag("max-disable", "Never disable more than N users in one run.").PlaceHolder("N").
+	app.Flag("max-disable", "Never disable more than N users in one run (those with the highest counts first).").PlaceHolder("N").
 		SetValue(threshold.CountValue{N: &o.MaxDisable})
+	app.Flag("protect", "Never disable these users (root and the system accounts, uid below UID_MIN, never are).").
+		PlaceHolder("USER[,USER...]").SetValue(protectValue{&o.Protect})
 
 	if code, stop := cli.Parse(app, preprocessArgs(args), stderr); stop {
 		return nil, code, true

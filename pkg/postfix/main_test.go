@@ -2,11 +2,25 @@ package postfix
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// TestMain points the protected-account check at the tests' own passwd and
+// login.defs, so that no test depends on the machine's accounts.
+// (Absolute, since the golden cases run in their own directory.)
+func TestMain(m *testing.M) {
+	var err1, err2 error
+	PasswdFile, err1 = filepath.Abs("testdata/passwd")
+	LoginDefsFile, err2 = filepath.Abs("testdata/login.defs")
+	if err1 != nil || err2 != nil {
+		panic(fmt.Sprint(err1, err2))
+	}
+	os.Exit(m.Run())
+}
 
 // TestExitStatus pins SPEC §1's statuses: 2 for usage errors (one line on
 // stderr, nothing on stdout), 1 for runtime errors, 0 for a scan that ran.
@@ -39,6 +53,10 @@ func TestExitStatus(t *testing.T) {
 		{"bad now", []string{"--now", "tomorrow", "-l", log}, 2},
 		{"missing log", []string{"-l", filepath.Join(dir, "none.log"), now}, 1},
 		{"one log missing of two", []string{"-m", "1", "-l", filepath.Join(dir, "none.log"), "-l", log, now}, 1},
+		{"protect", []string{"--protect", "a,b@example.com", "-l", log, now}, 0},
+		{"protect with an empty name", []string{"--protect", "a,,b", "-l", log, now}, 2},
+		{"protect empty", []string{"--protect=", "-l", log, now}, 2},
+		{"protect twice", []string{"--protect", "a", "--protect", "b", "-l", log, now}, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

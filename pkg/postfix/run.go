@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"math/bits"
@@ -287,13 +288,14 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		cmdOut = stderr
 	}
 	d := &disabler{o: o, out: out, stderr: stderr, runner: &action.Runner{Stdout: cmdOut, Stderr: stderr}, text: !jsonMode,
-		since: w.Start, now: o.Now}
+		since: w.Start, now: o.Now, protect: newProtection(o)}
 	if o.State != "" && o.Disable {
 		d.state = loadState(o.State)
 	}
 
 	var groups []report.Group
-	headerDone := false
+	var reported []*User
+	var reportedAt []int // index in groups of each reported user
 	for _, u := range counter.Sorted() {
 		limit := o.Overrides.Limit(u.Name, o.Max)
 		g := report.Group{
@@ -304,21 +306,66 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		if u.Count >= limit {
 			g.Reported = true
-			if !jsonMode && !headerDone {
-				fmt.Fprintf(out, "%s\n\n", report.Header(o.Period.Text, o.MaxText))
-				headerDone = true
-			}
-			line := ReportLine(u)
-			suffix, action, ok := d.maybeDisable(u, line)
-			if !ok {
-				status = cli.ExitRuntime
-			}
-			g.Action = action
-			if !jsonMode {
-				fmt.Fprintf(out, "%s%s\n", line, suffix)
-			}
+			reported = append(reported, u)
+			reportedAt = append(reportedAt, len(groups))
 		}
 		groups = append(groups, g)
+	}
+
+	// Decide first (who is eligible, protected, already locked), so that
+	// --max-disable can pick the highest counts; then lock and print.
+	outcomes := make([]outcome, len(reported))
+	for i, u := range reported {
+		outcomes[i] = d.classify(u)
+	}
+	order, ranked := d.lockOrder(reported, outcomes)
+	if ranked {
+		// Lock the highest counts first until the limit is reached (a
+		// failed lock does not count), capturing what the commands print
+		// so that the report below keeps its order and layout.
+		locked := int64(0)
+		for _, i := range order {
+			if locked >= o.MaxDisable {
+				outcomes[i] = d.limited(reported[i])
+				continue
+			}
+			var capture *bytes.Buffer
+			if !jsonMode {
+				capture = &bytes.Buffer{}
+			}
+			outcomes[i] = d.lock(reported[i], ReportLine(reported[i]), capture)
+			if capture != nil {
+				outcomes[i].output = capture.Bytes()
+			}
+			if outcomes[i].suffix != "" {
+				locked++
+			}
+		}
+	}
+	for i, u := range reported {
+		if i == 0 && !jsonMode {
+			fmt.Fprintf(out, "%s\n\n", report.Header(o.Period.Text, o.MaxText))
+		}
+		line := ReportLine(u)
+		oc := outcomes[i]
+		if oc.candidate && !ranked {
+			// No limit binds: each lock runs as its line is printed.
+			oc = d.lock(u, line, nil)
+		}
+		if !jsonMode {
+			out.Write(oc.output)
+		}
+		if oc.note != "" {
+			out.Flush()
+			io.WriteString(stderr, oc.note)
+		}
+		if oc.failed {
+			status = cli.ExitRuntime
+		}
+		groups[reportedAt[i]].Action = oc.action
+		if !jsonMode {
+			fmt.Fprintf(out, "%s%s\n", line, oc.suffix)
+		}
 	}
 	var doc *report.Document
 	if jsonMode {

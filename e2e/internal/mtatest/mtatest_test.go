@@ -3,6 +3,7 @@ package mtatest
 import (
 	"context"
 	"encoding/binary"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -150,4 +151,47 @@ func TestEximSmoke(t *testing.T) {
 		return strings.Contains(s, "H=h2-2.dyn.example (pc.example) [127.0.0.2] P=esmtpa A=plain:alice") &&
 			strings.Contains(s, "U=webshop P=local")
 	})
+}
+
+// TestTalk checks the raw client against a fake server: the greeting is
+// read first when asked, every chunk arrives as sent, and the server's
+// words up to its close are returned.
+func TestTalk(t *testing.T) {
+	for _, wait := range []bool{true, false} {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan string, 1)
+		go func() {
+			c, err := l.Accept()
+			if err != nil {
+				got <- err.Error()
+				return
+			}
+			defer c.Close()
+			if wait {
+				c.Write([]byte("220 hi\r\n"))
+			}
+			b := make([]byte, 64)
+			n, _ := io.ReadAtLeast(c, b, len("A\r\nB C\r\n"))
+			got <- string(b[:n])
+			c.Write([]byte("221 bye\r\n"))
+		}()
+		tr, err := Talk(context.Background(), l.Addr().String(), "127.0.0.1", wait, "A\r\n", "B C\r\n")
+		l.Close()
+		if err != nil {
+			t.Fatalf("wait=%v: %v", wait, err)
+		}
+		if s := <-got; s != "A\r\nB C\r\n" {
+			t.Errorf("wait=%v: server read %q", wait, s)
+		}
+		want := "221 bye\r\n"
+		if wait {
+			want = "220 hi\r\n" + want
+		}
+		if tr != want {
+			t.Errorf("wait=%v: transcript %q, want %q", wait, tr, want)
+		}
+	}
 }

@@ -304,3 +304,16 @@ func (p *Postfix) Stop() {
 		}
 	})
 }
+
+// PostlogAs runs Postfix's postlog(1) in the instance's namespace as the
+// account uid:gid (supplementary groups cleared), logging msg with tag:
+// what a local user can do to the instance's log. The error carries
+// postlog's own output.
+func (p *Postfix) PostlogAs(ctx context.Context, uid, gid int, tag, msg string) error {
+	cmd := enter(ctx, p.master.pid(), "setpriv", "--reuid", strconv.Itoa(uid), "--regid", strconv.Itoa(gid), "--clear-groups", "--",
+		"/usr/sbin/postlog", "-c", p.ConfigDir, "-t", tag, msg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("postlog as uid %d: %v: %s", uid, err, out)
+	}
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"strings"
@@ -189,4 +190,45 @@ func LocalMessage(from, to, subject, messageID string) string {
 	}
 	b.WriteString("\nmtatest\n")
 	return b.String()
+}
+
+// Talk connects to server from source (a loopback address; "" = 127.0.0.1),
+// writes each of chunks as it is (so a test can send what no SMTP client
+// would: non-SMTP commands, commands before the greeting), optionally
+// waiting for the greeting first, and reads until the server closes the
+// connection or ctx ends. It returns what the server said.
+func Talk(ctx context.Context, server, source string, waitGreeting bool, chunks ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	d := net.Dialer{Timeout: 10 * time.Second}
+	if source != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(source)}
+	}
+	conn, err := d.DialContext(ctx, "tcp", server)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	_ = conn.SetDeadline(deadline)
+	rd := bufio.NewReader(conn)
+	var tr strings.Builder
+	if waitGreeting {
+		line, err := rd.ReadString('\n')
+		tr.WriteString(line)
+		if err != nil {
+			return tr.String(), fmt.Errorf("no greeting: %v", err)
+		}
+	}
+	for _, c := range chunks {
+		if _, err := conn.Write([]byte(c)); err != nil {
+			return tr.String(), err
+		}
+	}
+	b, err := io.ReadAll(rd)
+	tr.Write(b)
+	if err != nil && ctx.Err() != nil {
+		return tr.String(), fmt.Errorf("server did not close the connection: %v", err)
+	}
+	return tr.String(), nil
 }

@@ -1,10 +1,13 @@
 package mtatest
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"testing"
 	"time"
 )
 
@@ -70,3 +73,64 @@ action(type="omfile" file=%q template="RSYSLOG_FileFormat")
 }
 
 func (r *rsyslogd) stop() { r.d.stop(5 * time.Second) }
+
+// Syslog is a private rsyslogd started on its own, for tests that write to
+// it directly (as a local user's logger(1) would) rather than through a
+// mail server.
+type Syslog struct {
+	// Socket is the imuxsock socket (what /dev/log is on a real host);
+	// Traditional and RFC3339 are the files every message goes to, in
+	// RSYSLOG_TraditionalFileFormat and RSYSLOG_FileFormat.
+	Socket, Traditional, RFC3339 string
+
+	r *rsyslogd
+}
+
+// StartSyslog starts a private rsyslogd (the one StartPostfix uses) and
+// stops it when t ends. It skips t when something is missing (NeedSyslog).
+func StartSyslog(t testing.TB) *Syslog {
+	t.Helper()
+	NeedSyslog(t)
+	dir := testDir(t, "mtatest-syslog-")
+	r, err := startRsyslog(dir)
+	if err != nil {
+		t.Fatalf("mtatest: %v", err)
+	}
+	t.Cleanup(r.stop)
+	return &Syslog{Socket: r.Socket, Traditional: r.Traditional, RFC3339: r.RFC3339, r: r}
+}
+
+// Stop stops rsyslogd after a moment for it to write what it received.
+func (s *Syslog) Stop() {
+	time.Sleep(200 * time.Millisecond)
+	s.r.stop()
+}
+
+// NeedSyslog skips (or, in CI, fails) t unless rsyslogd, logger and setpriv
+// are installed and the test runs as root.
+func NeedSyslog(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		Missing(t, "the syslog tests need root (a private rsyslogd, logger run as another user)")
+	}
+	if !isExecutable("/usr/sbin/rsyslogd") {
+		Missing(t, "rsyslog: /usr/sbin/rsyslogd not found")
+	}
+	for _, c := range []string{"logger", "setpriv"} {
+		if _, err := exec.LookPath(c); err != nil {
+			Missing(t, "%s not found in PATH", c)
+		}
+	}
+}
+
+// LoggerAs sends msg to the syslog socket with util-linux logger(1) run as
+// the unprivileged account uid:gid, with syslog tag TAG[PID] and facility
+// mail: what any local user can do to /dev/log.
+func LoggerAs(ctx context.Context, uid, gid int, socket, tag string, pid int, msg string) error {
+	cmd := execCommand(ctx, "setpriv", "--reuid", strconv.Itoa(uid), "--regid", strconv.Itoa(gid), "--clear-groups", "--",
+		"logger", "--socket-errors=on", "-u", socket, "-p", "mail.info", "-t", tag, "--id="+strconv.Itoa(pid), "--", msg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("logger as uid %d: %v: %s", uid, err, out)
+	}
+	return nil
+}
