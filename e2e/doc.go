@@ -7,4 +7,8 @@
 // installs; without them they skip, except with CI=true, where they fail.
 // `go test ./e2e -update` rewrites the captured real log lines in
 // testdata/real-*.log from the run.
+//
+// TestOldTools needs neither root nor a server: it holds the binaries to
+// what the old spam-gear shell tools printed and ran (passwd, ssh,
+// sendmail), recorded in testdata/oldtools by scripts/oldtools/record.sh.
 package e2e
