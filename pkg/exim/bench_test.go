@@ -62,8 +62,8 @@ func BenchmarkScan(b *testing.B) {
 	b.SetBytes(fi.Size())
 	for b.Loop() {
 		c, err := Scan(o, []string{log}, nil, w)
-		if err != nil || len(c.Sorted(Users)) == 0 {
-			b.Fatalf("Scan: %v, %d users", err, len(c.Sorted(Users)))
+		if err != nil || c.Len(Users) == 0 {
+			b.Fatalf("Scan: %v, %d users", err, c.Len(Users))
 		}
 	}
 }

@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"iter"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spam-gear/spamcheck/pkg/cli"
 	"github.com/spam-gear/spamcheck/pkg/logread"
-	"github.com/spam-gear/spamcheck/pkg/order"
 	"github.com/spam-gear/spamcheck/pkg/report"
+	"github.com/spam-gear/spamcheck/pkg/tally"
 	"github.com/spam-gear/spamcheck/pkg/threshold"
 	"github.com/spam-gear/spamcheck/pkg/timestamp"
 	"github.com/spam-gear/spamcheck/pkg/window"
@@ -39,22 +42,29 @@ type Count struct {
 }
 
 // Counter gathers every key's count in one pass over the log.
+//
+// Each kind's keys and first lines are in a tally.Table, the counts in
+// Pages by key id: a key costs its first line and ~45 bytes, with nothing
+// allocated per key (a scanner's one-off IP-literal HELO used to cost a
+// *Count, two strings and a map entry).
 type Counter struct {
 	auth   bool
-	counts [nKinds]map[string]*Count
+	keys   [nKinds]*tally.Table
+	counts [nKinds]tally.Pages[int64]
 }
 
 // NewCounter returns an empty Counter; authenticated ids are counted only
 // when auth is true.
 func NewCounter(auth bool) *Counter {
 	c := &Counter{auth: auth}
-	for k := range c.counts {
-		c.counts[k] = make(map[string]*Count)
+	for k := range c.keys {
+		c.keys[k] = tally.NewTable()
 	}
 	return c
 }
 
-// Add counts one in-window arrival line.
+// Add counts one in-window arrival line. line is kept verbatim (a
+// trailing CR included) if it is a key's first.
 func (c *Counter) Add(line []byte, a *Arrival) {
 	if k := a.LocalKey(); k != nil {
 		c.add(Users, k, line)
@@ -68,34 +78,40 @@ func (c *Counter) Add(line []byte, a *Arrival) {
 	}
 }
 
-// add allocates only for a key not seen before.
 func (c *Counter) add(kind Kind, key, line []byte) {
-	n := c.counts[kind][string(key)]
-	if n == nil {
-		n = &Count{Key: string(key), FirstLine: string(line)}
-		c.counts[kind][n.Key] = n
+	id, isNew := c.keys[kind].Add(key, line)
+	if isNew {
+		c.counts[kind].Append(0)
 	}
-	n.Count++
+	*c.counts[kind].At(id)++
 }
 
-// Sorted returns the keys of kind in byte order (the old tool's
-// LC_ALL=C sort).
-func (c *Counter) Sorted(kind Kind) []*Count {
-	keys := make([]string, 0, len(c.counts[kind]))
-	for k := range c.counts[kind] {
-		keys = append(keys, k)
+// Len is the number of keys of kind.
+func (c *Counter) Len(kind Kind) int { return c.keys[kind].Len() }
+
+// Sorted yields the keys of kind in byte order (the old tool's
+// LC_ALL=C sort), each a new *Count whose strings share the counter's
+// bytes.
+func (c *Counter) Sorted(kind Kind) iter.Seq2[int, *Count] {
+	t := c.keys[kind]
+	ids := make([]uint32, t.Len())
+	for i := range ids {
+		ids[i] = uint32(i)
 	}
-	order.Bytes(keys)
-	out := make([]*Count, len(keys))
-	for i, k := range keys {
-		out[i] = c.counts[kind][k]
+	slices.SortFunc(ids, func(a, b uint32) int { return strings.Compare(t.Key(a), t.Key(b)) })
+	return func(yield func(int, *Count) bool) {
+		for i, id := range ids {
+			if !yield(i, &Count{Key: t.Key(id), Count: *c.counts[kind].At(id), FirstLine: t.Line(id)}) {
+				return
+			}
+		}
 	}
-	return out
 }
 
 // Scan reads logs and counts the arrivals in w. The returned error joins
 // every input that could not be read; the counts cover the rest.
 func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter, error) {
+	tally.LimitMemory()
 	counter := NewCounter(o.Auth)
 	parser := timestamp.NewParser(o.Now, o.Loc)
 	timeOf := func(line []byte) (time.Time, bool) {
