@@ -163,8 +163,13 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 			limit := o.Overrides.Limit(c.Key, o.Max)
 			g := report.Group{Kind: kind.String(), Key: c.Key, Count: c.Count, Threshold: limit, FirstLine: c.FirstLine}
 			g.Reported = threshold.Reached(c.Count, limit, true)
-			groups = append(groups, g)
-			if !g.Reported || jsonMode {
+			if jsonMode {
+				// Only the JSON document lists every key; text mode
+				// keeps nothing per unreported key.
+				groups = append(groups, g)
+				continue
+			}
+			if !g.Reported {
 				continue
 			}
 			if !headerDone {

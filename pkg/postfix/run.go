@@ -248,12 +248,7 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	headerDone := false
 	for _, u := range counter.Sorted() {
 		limit := o.Overrides.Limit(u.Name, o.Max)
-		g := report.Group{
-			Kind: "users", Key: u.Name, Count: u.Count, Threshold: limit,
-			FirstLine: u.FirstLine,
-			Nets:      report.Int(u.Nets), Unknowns: report.Int(u.Unknowns),
-			IPs: report.Int(u.IPs), Webmail: report.Int(u.Webmail),
-		}
+		g := report.Group{Kind: "users", Key: u.Name, Count: u.Count, Threshold: limit, FirstLine: u.FirstLine}
 		if u.Count >= limit {
 			g.Reported = true
 			if !jsonMode && !headerDone {
@@ -270,7 +265,13 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 				fmt.Fprintf(out, "%s%s\n", line, suffix)
 			}
 		}
-		groups = append(groups, g)
+		// Only the JSON document lists every user; text mode keeps
+		// nothing per unreported user (a million one-off users).
+		if jsonMode {
+			g.Nets, g.Unknowns = report.Int(u.Nets), report.Int(u.Unknowns)
+			g.IPs, g.Webmail = report.Int(u.IPs), report.Int(u.Webmail)
+			groups = append(groups, g)
+		}
 	}
 	var doc *report.Document
 	if jsonMode {
