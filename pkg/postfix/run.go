@@ -34,14 +34,15 @@ type User struct {
 // Counter gathers every user's figures in one pass over the log.
 //
 // A user costs its first line, 20 bytes of key record and a hash slot in
-// users (tally.Table), and 56 bytes of figures: a million users seen once
-// each fit in ~215 MB where a map of structs with string copies took 1 GB.
-// The distinct-value sets keep their first member inline, so a user seen
-// from one address allocates nothing for them.
+// users (tally.Table), and 32 bytes of figures: a million users seen once
+// each fit in ~190 MiB where a map of structs with string copies took
+// 1 GB. The figures keep the first member of each distinct-value set
+// inline; a user seen with a second address, network or a webmail
+// connection gets an overflow entry.
 type Counter struct {
 	users   *tally.Table
 	figs    tally.Pages[figures] // by user id
-	sets    *tally.SetPool
+	more    tally.Pages[overflow]
 	webmail []netip.Addr
 	// names interns the texts that are kept by id: network names, and the
 	// client IP texts that are not canonical dotted quads. One copy of
@@ -49,16 +50,28 @@ type Counter struct {
 	names *tally.Table
 }
 
-// figures are one user's counts; the sets' sizes are the distinct counts.
+// figures are one user's counts. ip, unknown and net are the first
+// member + 1 of the user's sets of client IPs, of client IPs of "unknown"
+// hosts and of network names (0: empty set); the other members are in
+// Counter.more, at more - 1 (0: none).
 type figures struct {
-	count, webmail      int64
-	ips, unknowns, nets tally.Set
+	count       int64
+	ip, unknown uint64
+	net         uint32
+	more        uint32
+}
+
+// overflow is what a user seen with more than one IP or network name, or
+// from webmail, needs beyond its figures.
+type overflow struct {
+	ips, unknowns, nets tally.HashSet // the members after the first
+	webmail             int64
 }
 
 // NewCounter returns an empty Counter; connections from the webmail
 // addresses are counted separately.
 func NewCounter(webmail []netip.Addr) *Counter {
-	return &Counter{users: tally.NewTable(), sets: tally.NewSetPool(), webmail: webmail, names: tally.NewTable()}
+	return &Counter{users: tally.NewTable(), webmail: webmail, names: tally.NewTable()}
 }
 
 // Add counts one in-window connection line. line is kept verbatim (a
@@ -68,19 +81,39 @@ func (c *Counter) Add(line []byte, conn Conn) {
 	if isNew {
 		c.figs.Append(figures{})
 	}
-	ip := c.addrKey(conn.IP)
-	net := uint64(c.intern(NetName(conn.Host)))
+	ip := c.addrKey(conn.IP) + 1
+	net := c.intern(NetName(conn.Host)) + 1
 	webmail := len(c.webmail) > 0 && c.isWebmail(conn.IP)
 	f := c.figs.At(id)
 	f.count++
-	f.ips.Add(c.sets, ip)
+	if f.ip == 0 {
+		f.ip = ip
+	} else if ip != f.ip {
+		c.overflow(f).ips.Add(ip)
+	}
 	if string(conn.Host) == "unknown" {
-		f.unknowns.Add(c.sets, ip)
+		if f.unknown == 0 {
+			f.unknown = ip
+		} else if ip != f.unknown {
+			c.overflow(f).unknowns.Add(ip)
+		}
 	}
-	f.nets.Add(c.sets, net)
+	if f.net == 0 {
+		f.net = net
+	} else if net != f.net {
+		c.overflow(f).nets.Add(uint64(net))
+	}
 	if webmail {
-		f.webmail++
+		c.overflow(f).webmail++
 	}
+}
+
+// overflow returns f's overflow entry, adding it if f has none.
+func (c *Counter) overflow(f *figures) *overflow {
+	if f.more == 0 {
+		f.more = c.more.Append(overflow{}) + 1
+	}
+	return c.more.At(f.more - 1)
 }
 
 // Len is the number of users counted.
@@ -99,11 +132,24 @@ func (c *Counter) User(name string) *User {
 // user returns user id's figures; its strings share the table's bytes.
 func (c *Counter) user(id uint32) *User {
 	f := c.figs.At(id)
-	return &User{
-		Name: c.users.Key(id), FirstLine: c.users.Line(id),
-		Count: f.count, Webmail: f.webmail,
-		IPs: f.ips.Len(c.sets), Unknowns: f.unknowns.Len(c.sets), Nets: f.nets.Len(c.sets),
+	u := &User{Name: c.users.Key(id), FirstLine: c.users.Line(id), Count: f.count}
+	u.IPs, u.Unknowns, u.Nets = inline(f.ip), inline(f.unknown), inline(uint64(f.net))
+	if f.more > 0 {
+		o := c.more.At(f.more - 1)
+		u.IPs += o.ips.Len()
+		u.Unknowns += o.unknowns.Len()
+		u.Nets += o.nets.Len()
+		u.Webmail = o.webmail
 	}
+	return u
+}
+
+// inline is the number of inline first members (0 or 1).
+func inline(first uint64) int64 {
+	if first == 0 {
+		return 0
+	}
+	return 1
 }
 
 // intern returns the id of text, storing only a text not seen before.
@@ -116,7 +162,7 @@ func (c *Counter) intern(text []byte) uint32 {
 // addrKey identifies a client IP text without keeping a string per user: a
 // canonical dotted quad (nearly every address in a real log) by its value,
 // any other text (IPv6, "unknown", junk) by 1<<32 + its id in
-// Counter.names. Distinct keys are exactly distinct texts: no two
+// Counter.names. The key + 1 is below 1<<33 (tally.HashSet's range). Distinct keys are exactly distinct texts: no two
 // spellings of one address are merged (01.2.3.4 is interned as text, not
 // read as 1.2.3.4).
 func (c *Counter) addrKey(ip []byte) uint64 {

@@ -8,8 +8,9 @@
 // in an Arena: one copy of the bytes in large shared chunks, with no Go
 // string, map entry or pointer per key, so that the garbage collector has
 // nothing to scan and nothing to free. Per-key figures live in Pages
-// indexed by the id, and distinct-value sets in Sets, which keep their
-// first member inline and allocate only from the second.
+// indexed by the id, and distinct-value sets in HashSets of 4-byte slots,
+// which a record needs only from a set's second member on (the first is
+// kept inline in the record).
 //
 // Keys and lines handed out as strings (Table.Key, Table.Line) share the
 // arena's bytes, which are never written again once added: they stay valid
