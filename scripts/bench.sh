@@ -180,14 +180,24 @@ for c in $checkers; do
   printf '  256 MiB without a newline, %s: exit %s, peak RSS %s KiB, stderr (%s lines): %s\n' "$c" "$status" "$kb" \
     "$(wc -l < "$dir/err")" "$(head -c 160 "$dir/err" | head -1)"
 done
+# -l /dev/zero: RSS sampled every 0.2 s (VmHWM is the kernel's peak) until
+# zero_secs have passed or the run ended by itself.
 "${lim[@]}" "$bin/postfix-spam-check" -p 1year -l /dev/zero --now "$now" >"$dir/out" 2>"$dir/err" &
 pid=$!
-sleep "$zero_secs"
-if [ -d "/proc/$pid" ]; then
-  hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status"); rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+hwm=0 rss=0 t0=$(date +%s%N)
+while [ $(( $(date +%s%N) - t0 )) -lt $(( zero_secs * 1000000000 )) ] && kill -0 "$pid" 2>/dev/null; do
+  st=$(cat "/proc/$pid/status" 2>/dev/null || true)
+  h=$(awk '/^VmHWM/ { print $2 }' <<<"$st"); r=$(awk '/^VmRSS/ { print $2 }' <<<"$st")
+  if [ -n "$h" ]; then hwm=$h; fi
+  if [ -n "$r" ]; then rss=$r; fi
+  sleep 0.2
+done
+secs=$(awk -v ns=$(( $(date +%s%N) - t0 )) 'BEGIN { printf "%.1f", ns / 1e9 }')
+if kill -0 "$pid" 2>/dev/null; then
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  printf '  postfix-spam-check -l /dev/zero, stopped after %s s: RSS %s KiB, peak %s KiB, stderr: %s\n' "$zero_secs" "$rss" "$hwm" "$(head -c 160 "$dir/err" | head -1)"
+  printf '  postfix-spam-check -l /dev/zero, stopped after %s s: RSS %s KiB, peak %s KiB, stderr: %s\n' "$secs" "$rss" "$hwm" "$(head -c 160 "$dir/err" | head -1)"
 else
   set +e; wait "$pid"; status=$?; set -e
-  printf '  postfix-spam-check -l /dev/zero ended by itself within %s s: exit %s, stderr: %s\n' "$zero_secs" "$status" "$(head -c 160 "$dir/err" | head -1)"
+  printf '  postfix-spam-check -l /dev/zero ended by itself after %s s (4 GiB address-space limit): exit %s, last RSS seen %s KiB, peak %s KiB, stderr: %s\n' \
+    "$secs" "$status" "$rss" "$hwm" "$(head -c 160 "$dir/err" | head -1)"
 fi
