@@ -111,7 +111,6 @@ func (c *Counter) Sorted(kind Kind) iter.Seq2[int, *Count] {
 // Scan reads logs and counts the arrivals in w. The returned error joins
 // every input that could not be read; the counts cover the rest.
 func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter, error) {
-	tally.LimitMemory()
 	counter := NewCounter(o.Auth)
 	parser := timestamp.NewParser(o.Now, o.Loc)
 	timeOf := func(line []byte) (time.Time, bool) {
@@ -140,6 +139,7 @@ func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter
 
 // Run scans and reports; it returns the exit status.
 func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
+	tally.LimitMemory()
 	w := o.Window()
 	logs, err := o.Inputs()
 	var errs []error

@@ -239,7 +239,6 @@ func ReportLine(u *User) string {
 // Scan reads the logs and counts the connections in w. The returned error
 // joins every input that could not be read; the counts cover the rest.
 func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
-	tally.LimitMemory()
 	counter := NewCounter(o.Webmail)
 	parser := timestamp.NewParser(o.Now, o.Loc)
 	timeOf := func(line []byte) (time.Time, bool) {
@@ -268,6 +267,7 @@ func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
 
 // Run scans, reports and acts; it returns the exit status.
 func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
+	tally.LimitMemory()
 	w := window.Window{Start: o.Period.Start(o.Now), End: o.Now, Bounded: o.NowSet}
 	counter, scanErr := Scan(o, stdin, w)
 	status := cli.ExitOK

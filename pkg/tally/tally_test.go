@@ -3,8 +3,11 @@ package tally
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -154,5 +157,22 @@ func TestAddAllocatesNothingForAKnownKey(t *testing.T) {
 	s.Add(7)
 	if n := testing.AllocsPerRun(100, func() { s.Add(7) }); n != 0 {
 		t.Errorf("HashSet.Add of a member: %v allocations", n)
+	}
+}
+
+func TestLimitMemory(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	os.Unsetenv("GOMEMLIMIT") // t.Setenv restores it afterwards
+	LimitMemory()
+	if got := debug.SetMemoryLimit(-1); got != MemoryLimit {
+		t.Errorf("without GOMEMLIMIT: limit %d, want %d", got, MemoryLimit)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "off")
+	LimitMemory()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("with GOMEMLIMIT=off: limit %d, want none", got)
 	}
 }
