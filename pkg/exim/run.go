@@ -43,14 +43,13 @@ type Count struct {
 
 // Counter gathers every key's count in one pass over the log.
 //
-// Each kind's keys and first lines are in a tally.Table, the counts in
-// Pages by key id: a key costs its first line and ~45 bytes, with nothing
-// allocated per key (a scanner's one-off IP-literal HELO used to cost a
-// *Count, two strings and a map entry).
+// Each kind's keys, first lines and counts are in a tally.Table: a key
+// costs its first line and ~45 bytes, with nothing allocated per key (a
+// scanner's one-off IP-literal HELO used to cost a *Count, two strings
+// and a map entry).
 type Counter struct {
-	auth   bool
-	keys   [nKinds]*tally.Table
-	counts [nKinds]tally.Pages[int64]
+	auth bool
+	keys [nKinds]*tally.Table[int64] // the count is each key's value
 }
 
 // NewCounter returns an empty Counter; authenticated ids are counted only
@@ -58,7 +57,7 @@ type Counter struct {
 func NewCounter(auth bool) *Counter {
 	c := &Counter{auth: auth}
 	for k := range c.keys {
-		c.keys[k] = tally.NewTable()
+		c.keys[k] = tally.NewTable[int64]()
 	}
 	return c
 }
@@ -79,11 +78,8 @@ func (c *Counter) Add(line []byte, a *Arrival) {
 }
 
 func (c *Counter) add(kind Kind, key, line []byte) {
-	id, isNew := c.keys[kind].Add(key, line)
-	if isNew {
-		c.counts[kind].Append(0)
-	}
-	*c.counts[kind].At(id)++
+	_, n, _ := c.keys[kind].Add(key, line)
+	*n++
 }
 
 // Len is the number of keys of kind.
@@ -101,7 +97,7 @@ func (c *Counter) Sorted(kind Kind) iter.Seq2[int, *Count] {
 	slices.SortFunc(ids, func(a, b uint32) int { return strings.Compare(t.Key(a), t.Key(b)) })
 	return func(yield func(int, *Count) bool) {
 		for i, id := range ids {
-			if !yield(i, &Count{Key: t.Key(id), Count: *c.counts[kind].At(id), FirstLine: t.Line(id)}) {
+			if !yield(i, &Count{Key: t.Key(id), Count: *t.Value(id), FirstLine: t.Line(id)}) {
 				return
 			}
 		}

@@ -14,10 +14,11 @@ func FuzzTable(f *testing.F) {
 	f.Add([]byte("a:x\nb:x\nc:y\n!ab\n!ba\n:\n\n"))
 	f.Add(bytes.Repeat([]byte("k:1\nk:2\n"), 50))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tab := NewTable()
+		tab := NewTable[uint32]()
 		type entry struct {
 			id   uint32
 			line string
+			n    uint32 // Adds of the key
 		}
 		model := map[string]entry{}
 		for _, line := range bytes.Split(data, []byte("\n")) {
@@ -30,18 +31,21 @@ func FuzzTable(f *testing.F) {
 			} else {
 				key = line[bytes.LastIndexByte(line, ':')+1:]
 			}
-			id, isNew := tab.Add(key, line)
+			id, v, isNew := tab.Add(key, line)
 			e, seen := model[string(key)]
 			if isNew == seen || seen && id != e.id || !seen && int(id) != len(model) {
 				t.Fatalf("Add(%q) = %d, %v; model %+v, %v", key, id, isNew, e, seen)
 			}
 			if !seen {
-				model[string(key)] = entry{id, string(line)}
+				e = entry{id: id, line: string(line)}
 			}
+			e.n++
+			model[string(key)] = e
+			*v++
 		}
 		for key, e := range model {
-			if id, ok := tab.Find([]byte(key)); !ok || id != e.id || tab.Key(id) != key || tab.Line(id) != e.line {
-				t.Fatalf("key %q: Find = %d %v, Key %q, Line %q; want %d, line %q", key, id, ok, tab.Key(id), tab.Line(id), e.id, e.line)
+			if id, ok := tab.Find([]byte(key)); !ok || id != e.id || tab.Key(id) != key || tab.Line(id) != e.line || *tab.Value(id) != e.n {
+				t.Fatalf("key %q: Find = %d %v, Key %q, Line %q; want %d, line %q; value %d, want %d", key, id, ok, tab.Key(id), tab.Line(id), e.id, e.line, *tab.Value(id), e.n)
 			}
 		}
 	})
@@ -60,11 +64,11 @@ func BenchmarkTableAdd(b *testing.B) {
 					string(rune('a'+i%26)) + strconv.Itoa(i%min(bc.keys, lines)) + "@example.net")
 			}
 			b.ReportAllocs()
-			var tab *Table
+			var tab *Table[int64]
 			i := 0
 			for b.Loop() {
 				if i%lines == 0 {
-					tab = NewTable()
+					tab = NewTable[int64]()
 				}
 				line := raw[i%lines]
 				tab.Add(line[bytes.LastIndexByte(line, '=')+1:], line)

@@ -17,7 +17,7 @@ import (
 // first line against a map.
 func TestTableModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	tab := NewTable()
+	tab := NewTable[int]()
 	type want struct {
 		id   uint32
 		line string
@@ -42,7 +42,7 @@ func TestTableModel(t *testing.T) {
 			j := bytes.Index(line, []byte(" of ")) + 4
 			k = line[j : j+len(key)]
 		}
-		id, isNew := tab.Add(k, line)
+		id, _, isNew := tab.Add(k, line)
 		w, seen := model[key]
 		if isNew == seen {
 			t.Fatalf("Add(%.20q) new=%v, seen before=%v", key, isNew, seen)
@@ -125,7 +125,7 @@ func TestPages(t *testing.T) {
 func TestOneOffKeyCost(t *testing.T) {
 	const n = 200000
 	before := heapInUse()
-	tab := NewTable()
+	tab := NewTable[struct{}]()
 	line := make([]byte, 129)
 	for i := range n {
 		copy(line, fmt.Sprintf("Nov 27 17:30:00 mx1 postfix/smtpd[1000]: A00000: client=unknown[10.0.0.0], sasl_method=PLAIN, sasl_username=u%07d@xxxxxxxe.net", i))
@@ -147,7 +147,7 @@ func heapInUse() uint64 {
 }
 
 func TestAddAllocatesNothingForAKnownKey(t *testing.T) {
-	tab := NewTable()
+	tab := NewTable[int]()
 	line := []byte("a line with key in it")
 	tab.Add(line[12:15], line)
 	if n := testing.AllocsPerRun(100, func() { tab.Add(line[12:15], line) }); n != 0 {
