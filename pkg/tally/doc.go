@@ -7,8 +7,10 @@
 // A Table maps each key to a dense id and keeps the key and its first line
 // in an Arena: one copy of the bytes in large shared chunks, with no Go
 // string, map entry or pointer per key, so that the garbage collector has
-// nothing to scan and nothing to free. Per-key figures live in Pages
-// indexed by the id, and distinct-value sets in HashSets of 4-byte slots,
+// nothing to scan and nothing to free. The caller's per-key figures are
+// the Table's value type, kept in the key's record (in Pages); what only
+// some keys need can go to Pages of its own, and distinct-value sets in
+// HashSets of 4-byte slots,
 // which a record needs only from a set's second member on (the first is
 // kept inline in the record).
 //
