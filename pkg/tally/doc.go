@@ -10,9 +10,8 @@
 // nothing to scan and nothing to free. The caller's per-key figures are
 // the Table's value type, kept in the key's record (in Pages); what only
 // some keys need can go to Pages of its own, and distinct-value sets in
-// HashSets of 4-byte slots,
-// which a record needs only from a set's second member on (the first is
-// kept inline in the record).
+// HashSets of 4-byte slots, which a record needs only from a set's second
+// member on (the first is kept inline in the record).
 //
 // Keys and lines handed out as strings (Table.Key, Table.Line) share the
 // arena's bytes, which are never written again once added: they stay valid
