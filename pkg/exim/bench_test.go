@@ -2,7 +2,9 @@ package exim
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -62,8 +64,60 @@ func BenchmarkScan(b *testing.B) {
 	b.SetBytes(fi.Size())
 	for b.Loop() {
 		c, err := Scan(o, []string{log}, nil, w)
-		if err != nil || len(c.Sorted(Users)) == 0 {
-			b.Fatalf("Scan: %v, %d users", err, len(c.Sorted(Users)))
+		if err != nil || c.Len(Users) == 0 {
+			b.Fatalf("Scan: %v, %d users", err, c.Len(Users))
 		}
+	}
+}
+
+// BenchmarkCounterAdd counts SMTP arrivals with HELOs from 500 senders
+// ("few") or a new IP-literal HELO on every line ("single", the scanners'
+// one-off keys). heap-B/key is the live heap per key afterwards.
+func BenchmarkCounterAdd(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		keys int
+	}{{"few", 500}, {"single", 1 << 30}} {
+		b.Run(bc.name, func(b *testing.B) {
+			const lines = 1 << 17
+			lineOf := func(i int) []byte {
+				helo := fmt.Sprintf("mx.sender%d.example", i%bc.keys)
+				if bc.keys > lines {
+					helo = fmt.Sprintf("[10.%d.%d.%d]", i>>16&255, i>>8&255, i&255)
+				}
+				return fmt.Appendf(nil, "2026-11-27 17:%02d:%02d 1xWyQt-00000000%04X-IPnx <= someone@sender.example H=(%s) [192.0.2.%d]:%d P=esmtps X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no S=%d id=%d@sender.example",
+					i/60%60, i%60, i&0xFFFF, helo, i%250, 1024+i%60000, 1000+i%9000, i)
+			}
+			ins := make([]Arrival, lines)
+			raw := make([][]byte, lines)
+			for i := range ins {
+				raw[i] = lineOf(i)
+				a, ok := ParseLine(raw[i], len("2026-11-27 17:00:00"))
+				if !ok || a.SMTPKey() == nil {
+					b.Fatalf("ParseLine(%q) found no SMTP key", raw[i])
+				}
+				ins[i] = a
+			}
+			b.ReportAllocs()
+			var c *Counter
+			i := 0
+			for b.Loop() {
+				if i%lines == 0 {
+					c = NewCounter(false)
+				}
+				c.Add(raw[i%lines], &ins[i%lines])
+				i++
+			}
+			b.StopTimer()
+			keys := min(i, lines, bc.keys)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			runtime.KeepAlive(c)
+			c = nil
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(keys), "heap-B/key")
+		})
 	}
 }

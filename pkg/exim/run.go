@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"iter"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spam-gear/spamcheck/pkg/cli"
 	"github.com/spam-gear/spamcheck/pkg/logread"
-	"github.com/spam-gear/spamcheck/pkg/order"
 	"github.com/spam-gear/spamcheck/pkg/report"
+	"github.com/spam-gear/spamcheck/pkg/tally"
 	"github.com/spam-gear/spamcheck/pkg/threshold"
 	"github.com/spam-gear/spamcheck/pkg/timestamp"
 	"github.com/spam-gear/spamcheck/pkg/window"
@@ -39,22 +42,28 @@ type Count struct {
 }
 
 // Counter gathers every key's count in one pass over the log.
+//
+// Each kind's keys, first lines and counts are in a tally.Table: a key
+// costs its first line and ~45 bytes, with nothing allocated per key (a
+// scanner's one-off IP-literal HELO used to cost a *Count, two strings
+// and a map entry).
 type Counter struct {
-	auth   bool
-	counts [nKinds]map[string]*Count
+	auth bool
+	keys [nKinds]*tally.Table[int64] // the count is each key's value
 }
 
 // NewCounter returns an empty Counter; authenticated ids are counted only
 // when auth is true.
 func NewCounter(auth bool) *Counter {
 	c := &Counter{auth: auth}
-	for k := range c.counts {
-		c.counts[k] = make(map[string]*Count)
+	for k := range c.keys {
+		c.keys[k] = tally.NewTable[int64]()
 	}
 	return c
 }
 
-// Add counts one in-window arrival line.
+// Add counts one in-window arrival line. line is kept verbatim (a
+// trailing CR included) if it is a key's first.
 func (c *Counter) Add(line []byte, a *Arrival) {
 	if k := a.LocalKey(); k != nil {
 		c.add(Users, k, line)
@@ -68,29 +77,31 @@ func (c *Counter) Add(line []byte, a *Arrival) {
 	}
 }
 
-// add allocates only for a key not seen before.
 func (c *Counter) add(kind Kind, key, line []byte) {
-	n := c.counts[kind][string(key)]
-	if n == nil {
-		n = &Count{Key: string(key), FirstLine: string(line)}
-		c.counts[kind][n.Key] = n
-	}
-	n.Count++
+	_, n, _ := c.keys[kind].Add(key, line)
+	*n++
 }
 
-// Sorted returns the keys of kind in byte order (the old tool's
-// LC_ALL=C sort).
-func (c *Counter) Sorted(kind Kind) []*Count {
-	keys := make([]string, 0, len(c.counts[kind]))
-	for k := range c.counts[kind] {
-		keys = append(keys, k)
+// Len is the number of keys of kind.
+func (c *Counter) Len(kind Kind) int { return c.keys[kind].Len() }
+
+// Sorted yields the keys of kind in byte order (the old tool's
+// LC_ALL=C sort), each a new *Count whose strings share the counter's
+// bytes.
+func (c *Counter) Sorted(kind Kind) iter.Seq2[int, *Count] {
+	t := c.keys[kind]
+	ids := make([]uint32, t.Len())
+	for i := range ids {
+		ids[i] = uint32(i)
 	}
-	order.Bytes(keys)
-	out := make([]*Count, len(keys))
-	for i, k := range keys {
-		out[i] = c.counts[kind][k]
+	slices.SortFunc(ids, func(a, b uint32) int { return strings.Compare(t.Key(a), t.Key(b)) })
+	return func(yield func(int, *Count) bool) {
+		for i, id := range ids {
+			if !yield(i, &Count{Key: t.Key(id), Count: *t.Value(id), FirstLine: t.Line(id)}) {
+				return
+			}
+		}
 	}
-	return out
 }
 
 // Scan reads logs and counts the arrivals in w. The returned error joins
@@ -126,6 +137,7 @@ func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter
 
 // Run scans and reports; it returns the exit status.
 func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
+	tally.LimitMemory()
 	w := o.Window()
 	logs, err := o.Inputs()
 	var errs []error
@@ -151,8 +163,13 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 			limit := o.Overrides.Limit(c.Key, o.Max)
 			g := report.Group{Kind: kind.String(), Key: c.Key, Count: c.Count, Threshold: limit, FirstLine: c.FirstLine}
 			g.Reported = threshold.Reached(c.Count, limit, true)
-			groups = append(groups, g)
-			if !g.Reported || jsonMode {
+			if jsonMode {
+				// Only the JSON document lists every key; text mode
+				// keeps nothing per unreported key.
+				groups = append(groups, g)
+				continue
+			}
+			if !g.Reported {
 				continue
 			}
 			if !headerDone {

@@ -41,8 +41,8 @@ func BenchmarkScan(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c, err := Scan(o, bytes.NewReader(nil), w)
-		if err != nil || len(c.Users) != 7 {
-			b.Fatalf("Scan: %d users, %v", len(c.Users), err)
+		if err != nil || c.Len() != 7 {
+			b.Fatalf("Scan: %d users, %v", c.Len(), err)
 		}
 	}
 }

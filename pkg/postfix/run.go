@@ -5,9 +5,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"math/bits"
-	"math/rand/v2"
+	"iter"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/spam-gear/spamcheck/pkg/action"
@@ -15,6 +15,7 @@ import (
 	"github.com/spam-gear/spamcheck/pkg/logread"
 	"github.com/spam-gear/spamcheck/pkg/order"
 	"github.com/spam-gear/spamcheck/pkg/report"
+	"github.com/spam-gear/spamcheck/pkg/tally"
 	"github.com/spam-gear/spamcheck/pkg/timestamp"
 	"github.com/spam-gear/spamcheck/pkg/window"
 )
@@ -25,80 +26,146 @@ type User struct {
 	Count int64
 	// IPs counts the distinct client IP texts, Unknowns the distinct client
 	// IP texts of lines whose host is exactly "unknown", Nets the distinct
-	// NetName(host) strings; the sets behind them are ips, unknowns and nets.
+	// NetName(host) strings.
 	IPs, Unknowns, Nets int64
 	Webmail             int64
 	FirstLine           string
-
-	ips, unknowns addrSet
-	nets          idSet // ids of the network names in Counter.names
 }
 
 // Counter gathers every user's figures in one pass over the log.
+//
+// A user costs its first line, a 52-byte record (key, line, figures) and
+// a hash slot in users (tally.Table): a million users seen once
+// each fit in ~190 MiB where a map of structs with string copies took
+// 1 GB. The figures keep the first member of each distinct-value set
+// inline; a user seen with a second address, network or a webmail
+// connection gets an overflow entry.
 type Counter struct {
-	Users   map[string]*User
+	users   *tally.Table[figures]
+	more    tally.Pages[overflow]
 	webmail []netip.Addr
 	// names interns the texts that are kept by id: network names, and the
-	// client IP texts that are not canonical dotted quads. One string per
-	// distinct text, however many users share it.
-	names map[string]uint32
+	// client IP texts that are not canonical dotted quads. One copy of
+	// each distinct text, however many users share it.
+	names *tally.Table[struct{}]
+}
+
+// figures are one user's counts. ip, unknown and net are the first
+// member + 1 of the user's sets of client IPs, of client IPs of "unknown"
+// hosts and of network names (0: empty set); the other members are in
+// Counter.more, at more - 1 (0: none).
+type figures struct {
+	count       int64
+	ip, unknown uint64
+	net         uint32
+	more        uint32
+}
+
+// overflow is what a user seen with more than one IP or network name, or
+// from webmail, needs beyond its figures.
+type overflow struct {
+	ips, unknowns, nets tally.HashSet // the members after the first
+	webmail             int64
 }
 
 // NewCounter returns an empty Counter; connections from the webmail
 // addresses are counted separately.
 func NewCounter(webmail []netip.Addr) *Counter {
-	return &Counter{Users: make(map[string]*User), webmail: webmail, names: make(map[string]uint32)}
+	return &Counter{users: tally.NewTable[figures](), webmail: webmail, names: tally.NewTable[struct{}]()}
 }
 
-// Add counts one in-window connection line.
+// Add counts one in-window connection line. line is kept verbatim (a
+// trailing CR included) if it is the user's first.
 func (c *Counter) Add(line []byte, conn Conn) {
-	u := c.Users[string(conn.User)]
-	if u == nil {
-		u = &User{Name: string(conn.User), FirstLine: string(line)}
-		c.Users[u.Name] = u
+	ip := c.addrKey(conn.IP) + 1
+	net := c.intern(NetName(conn.Host)) + 1
+	webmail := len(c.webmail) > 0 && c.isWebmail(conn.IP)
+	_, f, _ := c.users.Add(conn.User, line)
+	f.count++
+	if f.ip == 0 {
+		f.ip = ip
+	} else if ip != f.ip {
+		c.overflow(f).ips.Add(ip)
 	}
-	u.Count++
-	ip := c.addrKey(conn.IP)
-	if u.ips.add(ip) {
-		u.IPs++
+	if string(conn.Host) == "unknown" {
+		if f.unknown == 0 {
+			f.unknown = ip
+		} else if ip != f.unknown {
+			c.overflow(f).unknowns.Add(ip)
+		}
 	}
-	if string(conn.Host) == "unknown" && u.unknowns.add(ip) {
-		u.Unknowns++
+	if f.net == 0 {
+		f.net = net
+	} else if net != f.net {
+		c.overflow(f).nets.Add(uint64(net))
 	}
-	if u.nets.add(c.intern(NetName(conn.Host))) {
-		u.Nets++
-	}
-	if len(c.webmail) > 0 && c.isWebmail(conn.IP) {
-		u.Webmail++
+	if webmail {
+		c.overflow(f).webmail++
 	}
 }
 
-// intern returns the id of text, allocating only for a text not seen before.
+// overflow returns f's overflow entry, adding it if f has none.
+func (c *Counter) overflow(f *figures) *overflow {
+	if f.more == 0 {
+		f.more = c.more.Append(overflow{}) + 1
+	}
+	return c.more.At(f.more - 1)
+}
+
+// Len is the number of users counted.
+func (c *Counter) Len() int { return c.users.Len() }
+
+// User returns the figures of the user called name, nil if none was
+// counted.
+func (c *Counter) User(name string) *User {
+	id, ok := c.users.Find([]byte(name))
+	if !ok {
+		return nil
+	}
+	return c.user(id)
+}
+
+// user returns user id's figures; its strings share the table's bytes.
+func (c *Counter) user(id uint32) *User {
+	f := c.users.Value(id)
+	u := &User{Name: c.users.Key(id), FirstLine: c.users.Line(id), Count: f.count}
+	u.IPs, u.Unknowns, u.Nets = inline(f.ip), inline(f.unknown), inline(uint64(f.net))
+	if f.more > 0 {
+		o := c.more.At(f.more - 1)
+		u.IPs += o.ips.Len()
+		u.Unknowns += o.unknowns.Len()
+		u.Nets += o.nets.Len()
+		u.Webmail = o.webmail
+	}
+	return u
+}
+
+// inline is the number of inline first members (0 or 1).
+func inline(first uint64) int64 {
+	if first == 0 {
+		return 0
+	}
+	return 1
+}
+
+// intern returns the id of text, storing only a text not seen before.
 // (Ids are uint32: 2^32 distinct texts would not fit in memory anyway.)
 func (c *Counter) intern(text []byte) uint32 {
-	id, ok := c.names[string(text)]
-	if !ok {
-		id = uint32(len(c.names))
-		c.names[string(text)] = id
-	}
+	id, _, _ := c.names.Add(text, nil)
 	return id
 }
 
 // addrKey identifies a client IP text without keeping a string per user: a
 // canonical dotted quad (nearly every address in a real log) by its value,
-// any other text (IPv6, "unknown", junk) by its id in Counter.names.
-// Distinct keys are exactly distinct texts: no two spellings of one address
-// are merged (01.2.3.4 is interned as text, not read as 1.2.3.4).
-type addrKey struct {
-	v    uint32
-	isV4 bool
-}
-
-func (c *Counter) addrKey(ip []byte) addrKey {
+// any other text (IPv6, "unknown", junk) by 1<<32 + its id in
+// Counter.names. The key + 1 is below 1<<33 (tally.HashSet's range). Distinct keys are exactly distinct texts: no two
+// spellings of one address are merged (01.2.3.4 is interned as text, not
+// read as 1.2.3.4).
+func (c *Counter) addrKey(ip []byte) uint64 {
 	if v, ok := parseV4(ip); ok {
-		return addrKey{v: v, isV4: true}
+		return uint64(v)
 	}
-	return addrKey{v: c.intern(ip)}
+	return 1<<32 | uint64(c.intern(ip))
 }
 
 // parseV4 returns the value of b when b is a dotted quad in the one
@@ -127,85 +194,6 @@ func parseV4(b []byte) (uint32, bool) {
 	return v, i == len(b)
 }
 
-// addrSet is a set of client IP texts (see addrKey).
-type addrSet struct{ v4, other idSet }
-
-// add adds k and reports whether it was new.
-func (s *addrSet) add(k addrKey) bool {
-	if k.isV4 {
-		return s.v4.add(k.v)
-	}
-	return s.other.add(k.v)
-}
-
-// idSet is a set of uint32 values: open addressing with linear probing in a
-// power-of-two table kept at most 3/4 full, 4 bytes a slot. That is 5-11
-// bytes a value, against ~20 for a map[uint32]struct{} (whose slots are
-// padded to 8 bytes) and ~70 for the map[string]struct{} of texts it
-// replaces. 0 marks an empty slot, so the value 0 is kept in hasZero.
-// The zero idSet is empty and allocates nothing until a value is added.
-type idSet struct {
-	slots   []uint32
-	n       uint32 // values in slots
-	hasZero bool
-}
-
-// hashMul is the multiplier of the multiply-shift hash: random and odd, so
-// that no fixed set of addresses (chosen by a client) collides in every run.
-var hashMul = rand.Uint64() | 1
-
-// add adds x and reports whether it was new.
-func (s *idSet) add(x uint32) bool {
-	if x == 0 {
-		isNew := !s.hasZero
-		s.hasZero = true
-		return isNew
-	}
-	if len(s.slots) > 0 {
-		i, found := s.find(x)
-		if found {
-			return false
-		}
-		if 4*(int(s.n)+1) <= 3*len(s.slots) {
-			s.slots[i] = x
-			s.n++
-			return true
-		}
-	}
-	s.grow()
-	i, _ := s.find(x)
-	s.slots[i] = x
-	s.n++
-	return true
-}
-
-// find returns x's slot, or the empty slot where x belongs.
-func (s *idSet) find(x uint32) (int, bool) {
-	mask := len(s.slots) - 1
-	i := int((uint64(x) * hashMul) >> (64 - bits.TrailingZeros(uint(len(s.slots)))))
-	for {
-		switch s.slots[i] {
-		case x:
-			return i, true
-		case 0:
-			return i, false
-		}
-		i = (i + 1) & mask
-	}
-}
-
-// grow doubles the table (the first one holds 3 values).
-func (s *idSet) grow() {
-	old := s.slots
-	s.slots = make([]uint32, max(4, 2*len(old)))
-	for _, x := range old {
-		if x != 0 {
-			i, _ := s.find(x)
-			s.slots[i] = x
-		}
-	}
-}
-
 func (c *Counter) isWebmail(ip []byte) bool {
 	a, err := netip.ParseAddr(string(ip))
 	if err != nil {
@@ -220,18 +208,22 @@ func (c *Counter) isWebmail(ip []byte) bool {
 	return false
 }
 
-// Sorted returns the users in the old tool's `sort -n` order.
-func (c *Counter) Sorted() []*User {
-	names := make([]string, 0, len(c.Users))
-	for n := range c.Users {
-		names = append(names, n)
+// Sorted yields the users in the old tool's `sort -n` order, each a new
+// *User whose strings share the counter's bytes; it keeps 4 bytes a user
+// for the order, not a copy of every user.
+func (c *Counter) Sorted() iter.Seq2[int, *User] {
+	ids := make([]uint32, c.users.Len())
+	for i := range ids {
+		ids[i] = uint32(i)
 	}
-	order.Numeric(names)
-	users := make([]*User, len(names))
-	for i, n := range names {
-		users[i] = c.Users[n]
+	slices.SortFunc(ids, func(a, b uint32) int { return order.Compare(c.users.Key(a), c.users.Key(b)) })
+	return func(yield func(int, *User) bool) {
+		for i, id := range ids {
+			if !yield(i, c.user(id)) {
+				return
+			}
+		}
 	}
-	return users
 }
 
 // ReportLine is the old tool's line for a reported user.
@@ -260,11 +252,11 @@ func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
 	}, func(line []byte) {
 		// Parsed without a CRLF line's '\r', kept whole as the first line.
 		text := logread.TrimCR(line)
-		t, ok := timeOf(text)
+		t, n, ok := parser.Parse(text)
 		if !ok || !w.Contains(t) {
 			return
 		}
-		if conn, ok := ParseLine(text); ok {
+		if conn, ok := ParseAfterStamp(text, n); ok {
 			counter.Add(line, conn)
 		}
 	})
@@ -273,6 +265,7 @@ func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
 
 // Run scans, reports and acts; it returns the exit status.
 func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
+	tally.LimitMemory()
 	w := window.Window{Start: o.Period.Start(o.Now)}
 	counter, scanErr := Scan(o, stdin, w)
 	status := cli.ExitOK
@@ -302,18 +295,19 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	var reportedAt []int // index in groups of each reported user
 	for _, u := range counter.Sorted() {
 		limit := o.Overrides.Limit(u.Name, o.Max)
-		g := report.Group{
-			Kind: "users", Key: u.Name, Count: u.Count, Threshold: limit,
-			FirstLine: u.FirstLine,
-			Nets:      report.Int(u.Nets), Unknowns: report.Int(u.Unknowns),
-			IPs: report.Int(u.IPs), Webmail: report.Int(u.Webmail),
-		}
+		g := report.Group{Kind: "users", Key: u.Name, Count: u.Count, Threshold: limit, FirstLine: u.FirstLine}
 		if u.Count >= limit {
 			g.Reported = true
 			reported = append(reported, u)
 			reportedAt = append(reportedAt, len(groups))
 		}
-		groups = append(groups, g)
+		// Only the JSON document lists every user; text mode keeps
+		// nothing per unreported user (a million one-off users).
+		if jsonMode {
+			g.Nets, g.Unknowns = report.Int(u.Nets), report.Int(u.Unknowns)
+			g.IPs, g.Webmail = report.Int(u.IPs), report.Int(u.Webmail)
+			groups = append(groups, g)
+		}
 	}
 
 	// Decide first (who is eligible, protected, already locked), so that
@@ -366,7 +360,9 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		if oc.failed {
 			status = cli.ExitRuntime
 		}
-		groups[reportedAt[i]].Action = oc.action
+		if jsonMode {
+			groups[reportedAt[i]].Action = oc.action
+		}
 		if !jsonMode {
 			fmt.Fprintf(out, "%s%s\n", line, oc.suffix)
 		}
