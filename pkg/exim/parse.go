@@ -288,15 +288,11 @@ func skipPID(line []byte, i int) int {
 // close ends at its first blank, so that one stray quote cannot hide the
 // fields.
 func senderEnd(line []byte, i int) int {
-	for j := i; j < len(line); j++ {
-		switch line[j] {
-		case ' ':
-			return j // the common case: no quotes at all
-		case '"':
-			return quotedSenderEnd(line, i)
-		}
+	end := wordEnd(line, i)
+	if bytes.IndexByte(line[i:end], '"') < 0 {
+		return end // the common case: no quotes at all
 	}
-	return len(line)
+	return quotedSenderEnd(line, i)
 }
 
 // quotedSenderEnd is senderEnd for an address with a '"' in its first word.
