@@ -51,23 +51,30 @@ type unit struct {
 	months int           // for calendar units: 1 (month) or 12 (year)
 }
 
-var units = map[string]unit{}
-
-func init() {
-	add := func(u unit, names ...string) {
-		for _, n := range names {
-			units[n] = u
-		}
+// unitNamed returns the unit a lower-case name stands for. (A switch, not
+// a map filled by init: every run of every checker would pay for the map,
+// and most never parse a period.)
+func unitNamed(name string) (unit, bool) {
+	const day = 24 * time.Hour
+	switch name {
+	case "s", "sec", "secs", "second", "seconds":
+		return unit{fixed: time.Second}, true
+	case "m", "min", "mins", "minute", "minutes":
+		return unit{fixed: time.Minute}, true
+	case "h", "hour", "hours":
+		return unit{fixed: time.Hour}, true
+	case "d", "day", "days":
+		return unit{fixed: day}, true
+	case "w", "week", "weeks":
+		return unit{fixed: 7 * day}, true
+	case "fortnight", "fortnights":
+		return unit{fixed: 14 * day}, true
+	case "month", "months":
+		return unit{months: 1}, true
+	case "year", "years":
+		return unit{months: 12}, true
 	}
-	day := 24 * time.Hour
-	add(unit{fixed: time.Second}, "s", "sec", "secs", "second", "seconds")
-	add(unit{fixed: time.Minute}, "m", "min", "mins", "minute", "minutes")
-	add(unit{fixed: time.Hour}, "h", "hour", "hours")
-	add(unit{fixed: day}, "d", "day", "days")
-	add(unit{fixed: 7 * day}, "w", "week", "weeks")
-	add(unit{fixed: 14 * day}, "fortnight", "fortnights")
-	add(unit{months: 1}, "month", "months")
-	add(unit{months: 12}, "year", "years")
+	return unit{}, false
 }
 
 const expected = "expected [N]UNIT items such as 1hour, 30minutes, 1hour30minutes " +
@@ -126,7 +133,7 @@ func Parse(s string) (Period, error) {
 		for k := range len(name) {
 			lower[k] = name[k] | 0x20
 		}
-		u, ok := units[string(lower[:len(name)])]
+		u, ok := unitNamed(string(lower[:len(name)]))
 		if !ok {
 			return Period{}, syntaxError(s)
 		}

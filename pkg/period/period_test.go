@@ -338,3 +338,35 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestEveryUnitName parses "2NAME" for each unit name of the package
+// comment, in lower and upper case.
+func TestEveryUnitName(t *testing.T) {
+	day := 24 * time.Hour
+	units := map[string]Period{
+		"s": {Fixed: 2 * time.Second}, "sec": {Fixed: 2 * time.Second}, "secs": {Fixed: 2 * time.Second},
+		"second": {Fixed: 2 * time.Second}, "seconds": {Fixed: 2 * time.Second},
+		"m": {Fixed: 2 * time.Minute}, "min": {Fixed: 2 * time.Minute}, "mins": {Fixed: 2 * time.Minute},
+		"minute": {Fixed: 2 * time.Minute}, "minutes": {Fixed: 2 * time.Minute},
+		"h": {Fixed: 2 * time.Hour}, "hour": {Fixed: 2 * time.Hour}, "hours": {Fixed: 2 * time.Hour},
+		"d": {Fixed: 2 * day}, "day": {Fixed: 2 * day}, "days": {Fixed: 2 * day},
+		"w": {Fixed: 14 * day}, "week": {Fixed: 14 * day}, "weeks": {Fixed: 14 * day},
+		"fortnight": {Fixed: 28 * day}, "fortnights": {Fixed: 28 * day},
+		"month": {Months: 2}, "months": {Months: 2},
+		"year": {Years: 2}, "years": {Years: 2},
+	}
+	for name, want := range units {
+		for _, in := range []string{"2" + name, "2" + strings.ToUpper(name)} {
+			want.Text = in
+			got, err := Parse(in)
+			if err != nil || got != want {
+				t.Errorf("Parse(%q) = %+v, %v; want %+v", in, got, err, want)
+			}
+		}
+	}
+	for _, in := range []string{"2sek", "2hr", "2mo", "2y", "2weekss", "2ss"} {
+		if _, err := Parse(in); err == nil {
+			t.Errorf("Parse(%q) succeeded, want an error", in)
+		}
+	}
+}

@@ -51,3 +51,22 @@ func TestWall(t *testing.T) {
 		})
 	}
 }
+
+// TestDaysFromCivil compares the arithmetic of wallTime.unix with
+// time.Date on every day of years around every century rule and far into
+// the past and future, at the first and the leap second of the day.
+func TestDaysFromCivil(t *testing.T) {
+	for _, y0 := range []int{-401, -1, 0, 1, 99, 1600, 1699, 1899, 1968, 1999, 2024, 2099, 2399, 9998} {
+		for y := y0; y <= y0+2; y++ {
+			for d := time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC); d.Year() == y; d = d.AddDate(0, 0, 1) {
+				for _, sec := range []int{0, 60} {
+					wt := wallTime{year: y, month: d.Month(), day: d.Day(), hour: 23, min: 59, sec: sec}
+					want := time.Date(y, d.Month(), d.Day(), 23, 59, sec, 0, time.UTC).Unix()
+					if got := wt.unix(); got != want {
+						t.Fatalf("%+v.unix() = %d, time.Date gives %d", wt, got, want)
+					}
+				}
+			}
+		}
+	}
+}
