@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,28 @@ func TestLegacyJournal(t *testing.T) {
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("phpsendmail's lines are not in the journal: %v %q", err, msgs)
 	}
+	// journald reads _COMM from /proc when a record arrives, and
+	// phpsendmail execs sendmail right after sending it: under load the
+	// lookup can see sendmail's name, or no process. Such a line is not
+	// trusted (the race is in phpsendmail's design, see the report); the
+	// test counts what journald recorded.
+	trusted := 0
+	comms, err := exec.Command("journalctl", "--directory="+j.Dir, "-q", "-o", "json", "--output-fields=_COMM", "--grep=sendmail-php url=").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(comms)), "\n") {
+		var e struct {
+			Comm string `json:"_COMM"`
+		}
+		if json.Unmarshal([]byte(l), &e) == nil && e.Comm == "phpsendmail" {
+			trusted++
+		}
+	}
+	if trusted == 0 {
+		t.Fatalf("no phpsendmail line has _COMM=phpsendmail: %s", comms)
+	}
+	threshold := strconv.Itoa(trusted)
 	forged := strings.Replace(strings.SplitN(string(msgs), "\n", 2)[0], "/var/www/a.php", "/var/www/forged.php", 1)
 	j.Log(t, "", "", "root", forged, forged, forged)
 	j.Log(t, "nobody", "", "root", forged)
@@ -71,7 +94,7 @@ func TestLegacyJournal(t *testing.T) {
 			}
 			for _, format := range []string{"text", "json"} {
 				var stdout, stderr bytes.Buffer
-				o, code, stop := parseLegacyArgs(append([]string{"10", "3", "--format=" + format}, tc.args...), &stdout, &stderr, time.Now(), time.Local)
+				o, code, stop := parseLegacyArgs(append([]string{"10", threshold, "--format=" + format}, tc.args...), &stdout, &stderr, time.Now(), time.Local)
 				if stop || !o.Journal.Use {
 					t.Fatalf("parse: %d %s, journal %v", code, stderr.String(), o != nil && o.Journal.Use)
 				}
@@ -97,7 +120,7 @@ func TestLegacyJournal(t *testing.T) {
 				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
 					t.Fatal(err)
 				}
-				if doc.UntrustedLines == nil || *doc.UntrustedLines != 4 || len(doc.Groups) != 1 || doc.Groups[0].Key != "/var/www/a.php" || doc.Groups[0].Count != 3 {
+				if doc.UntrustedLines == nil || *doc.UntrustedLines != int64(4+3-trusted) || len(doc.Groups) != 1 || doc.Groups[0].Key != "/var/www/a.php" || doc.Groups[0].Count != int64(trusted) {
 					t.Errorf("json: %s", stdout.String())
 				}
 			}
