@@ -63,12 +63,12 @@ func (j *Journal) defaultsMissing(defaults []string) bool {
 			return false
 		}
 	}
-	if len(j.Command) == 0 {
-		if _, err := exec.LookPath("journalctl"); err != nil {
-			return false
-		}
+	prog := "journalctl"
+	if len(j.Command) > 0 {
+		prog = j.Command[0]
 	}
-	return true
+	_, err := exec.LookPath(prog)
+	return err == nil
 }
 
 // Source returns the journal source for these flags.
