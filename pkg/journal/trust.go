@@ -1,8 +1,10 @@
 package journal
 
 import (
+	"os"
 	"os/exec"
 	"os/user"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -36,7 +38,14 @@ func (tr *Trust) Trusted(e *Entry) bool {
 // --journal-dir) checks _COMM only.
 func PostfixTrust() Trust {
 	owner := "postfix"
-	if out, err := exec.Command("postconf", "-h", "mail_owner").Output(); err == nil {
+	// postconf without a main.cf sleeps a second before it fails (Postfix's
+	// msg_fatal): ask it only when there is one.
+	conf := "/etc/postfix"
+	if d := os.Getenv("MAIL_CONFIG"); d != "" {
+		conf = d
+	}
+	if _, err := os.Stat(filepath.Join(conf, "main.cf")); err != nil {
+	} else if out, err := exec.Command("postconf", "-h", "mail_owner").Output(); err == nil {
 		if s := strings.TrimSpace(string(out)); s != "" && !strings.ContainsAny(s, " \t\n") {
 			owner = s
 		}
