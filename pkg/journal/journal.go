@@ -227,7 +227,7 @@ func Scan(src Source, fn func(e *Entry)) error {
 	case readErr != nil:
 		return fmt.Errorf("%s: reading journalctl's output: %w", src.Name(), readErr)
 	case waitErr != nil:
-		msg := strings.TrimSpace(strings.ReplaceAll(stderr.String(), "\n", "; "))
+		msg := strings.ReplaceAll(strings.TrimSpace(stderr.String()), "\n", "; ")
 		if msg != "" {
 			return fmt.Errorf("%s: %s %s: %v: %s", src.Name(), command[0], strings.Join(src.Args(), " "), waitErr, msg)
 		}
