@@ -53,6 +53,9 @@ type Options struct {
 	Overrides  threshold.Overrides
 	// DefaultLogs are tried in order when no -l is given.
 	DefaultLogs []string
+	// Journal is --journal/--journal-dir; Journal.Use when the journal is
+	// read instead of files (set by Inputs).
+	Journal cli.Journal
 }
 
 // Main runs exim-spam-check with the process's arguments (without the
@@ -95,6 +98,7 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	o.Loc = loc
 	app := cli.New(Name, help, stdout, stderr)
 	cli.AddCommon(app, &o.Common, "the first existing of "+strings.Join(DefaultLogs, ", "), now)
+	cli.AddJournal(app, &o.Journal)
 	var periodSet, maxSet bool
 	app.Flag("period", `A period such as "1hour", "30minutes" or "1hour30minutes" (date(1)-like units); default 1hour. Not with SECONDS.`).
 		Short('p').PlaceHolder("PERIOD").IsSetByUser(&periodSet).SetValue(period.NewValue(&o.Period, DefaultPeriod))
@@ -145,6 +149,11 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	}
 	o.Max = n
 
+	if o.Journal.Local || o.Journal.Dir != "" {
+		if _, err := o.Journal.Resolve(o.Logs, nil); err != nil {
+			return usage("%v", err)
+		}
+	}
 	ov, code, stop := cli.LoadOverrides(Name, *overrides, OldName, stderr)
 	if stop {
 		return nil, code, true
@@ -184,8 +193,13 @@ func (o *Options) Window() window.Window {
 // Inputs returns the logs to read: the -l files, else the first of
 // DefaultLogs that exists. A candidate that cannot be examined (a
 // permission error) counts as existing, so that reading it reports the
-// real problem.
+// real problem. With --journal or --journal-dir, or when no default exists
+// and journalctl is installed, it sets Journal.Use and returns the
+// journal's name.
 func (o *Options) Inputs() ([]string, error) {
+	if logs, err := o.Journal.Resolve(o.Logs, o.DefaultLogs); err != nil || o.Journal.Use {
+		return logs, err
+	}
 	if len(o.Logs) > 0 {
 		return o.Logs, nil
 	}

@@ -70,10 +70,15 @@ func TestExitStatus(t *testing.T) {
 		{"missing log", []string{"-l", filepath.Join(dir, "none"), now}, 1},
 		{"log is a directory", []string{"-l", unreadable, now}, 1},
 		{"one log missing of two", []string{"3600", "0", "-l", filepath.Join(dir, "none"), "-l", log, now}, 1},
-		{"no default log", []string{now}, 1},
+		{"no default log", []string{now}, 1}, // PATH without journalctl below
+		{"missing --journal-dir", []string{"--journal-dir", filepath.Join(dir, "none"), now}, 1},
+		{"--journal with -l", []string{"--journal", "-l", log}, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "no default log" {
+				t.Setenv("PATH", dir) // no journalctl: the missing log is the error
+			}
 			var stdout, stderr bytes.Buffer
 			got := run(tc.args, strings.NewReader(""), &stdout, &stderr, testNow, time.UTC, []string{filepath.Join(dir, "no-such-mainlog")})
 			if got != tc.want {
@@ -169,7 +174,10 @@ func TestInputs(t *testing.T) {
 	if got, _ := o.Inputs(); len(got) != 1 || got[0] != "-" {
 		t.Errorf("Inputs() with -l - = %q", got)
 	}
+	// No log and no journalctl (a missing log with journalctl installed
+	// is the journal: TestJournal).
 	o = &Options{DefaultLogs: []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")}}
+	o.Journal.Command = []string{filepath.Join(dir, "no-journalctl")}
 	if _, err := o.Inputs(); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "b")) {
 		t.Errorf("Inputs() with no log: error %v, want one naming every candidate", err)
 	}

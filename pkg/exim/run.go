@@ -144,7 +144,13 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	counter, err := Scan(o, logs, stdin, w)
+	var counter *Counter
+	var untrusted int64
+	if o.Journal.Use {
+		counter, untrusted, err = ScanJournal(o, w)
+	} else {
+		counter, err = Scan(o, logs, stdin, w)
+	}
 	errs = append(errs, cli.Errors(err)...)
 	status := cli.ExitOK
 	for _, err := range errs {
@@ -191,6 +197,9 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		for _, err := range errs {
 			doc.Errors = append(doc.Errors, err.Error())
+		}
+		if o.Journal.Use {
+			doc.UntrustedLines = report.Int(untrusted)
 		}
 	}
 	return cli.Finish(out, stderr, Name, doc, status)

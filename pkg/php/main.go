@@ -36,6 +36,9 @@ type LegacyOptions struct {
 	cli.Common
 	Minutes int64 // MINUTES as given; the window is LegacyWindow(Minutes)
 	Max     int64 // MAX_MAILS
+	// Journal is --journal/--journal-dir; Journal.Use when the journal is
+	// read instead of Logs.
+	Journal cli.Journal
 }
 
 // Main runs php-spam-check with the process's arguments (without the
@@ -84,6 +87,7 @@ func parseLegacyArgs(args []string, stdout, stderr io.Writer, now time.Time, loc
 	o.Loc = loc
 	app := cli.New(LegacyName, "Print the PHP scripts that sent at least MAX_MAILS mails through the phpsendmail wrapper in the last MINUTES×1.2 minutes (so that runs every MINUTES overlap), one path per line.", stdout, stderr)
 	cli.AddCommon(app, &o.Common, DefaultLegacyLog, now)
+	cli.AddJournal(app, &o.Journal)
 	app.Arg("MINUTES", "Look back MINUTES×1.2 minutes, truncated to whole minutes (decimal digits; default 10).").
 		Default("10").SetValue(threshold.CountValue{N: &o.Minutes})
 	app.Arg("MAX_MAILS", "Report scripts with at least this many mails (decimal digits; default 10).").
@@ -91,8 +95,11 @@ func parseLegacyArgs(args []string, stdout, stderr io.Writer, now time.Time, loc
 	if code, stop := cli.Parse(app, args, stderr); stop {
 		return nil, code, true
 	}
-	if len(o.Logs) == 0 {
-		o.Logs = []string{DefaultLegacyLog}
+	logs, err := o.Journal.Resolve(o.Logs, []string{defaultLegacyLog})
+	if err != nil {
+		cli.UsageError(stderr, LegacyName, err)
+		return nil, cli.ExitUsage, true
 	}
+	o.Logs = logs
 	return o, cli.ExitOK, false
 }

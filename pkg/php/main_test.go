@@ -152,11 +152,19 @@ func TestDefaults(t *testing.T) {
 	if _, ok := o.Window(); ok {
 		t.Errorf("php-spam-check without -p has a window")
 	}
+	// The default log is read when it exists (without it, the journal:
+	// TestLegacyJournal).
+	old := defaultLegacyLog
+	defaultLegacyLog = filepath.Join(t.TempDir(), "mail.log")
+	defer func() { defaultLegacyLog = old }()
+	if err := os.WriteFile(defaultLegacyLog, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	lo, code, stop := parseLegacyArgs(nil, io.Discard, io.Discard, now, time.UTC)
 	if stop {
 		t.Fatalf("parseLegacyArgs(nil) stopped with %d", code)
 	}
-	if lo.Minutes != 10 || lo.Max != 10 || len(lo.Logs) != 1 || lo.Logs[0] != DefaultLegacyLog {
+	if lo.Minutes != 10 || lo.Max != 10 || len(lo.Logs) != 1 || lo.Logs[0] != defaultLegacyLog {
 		t.Errorf("php-legacy-spam-check defaults = minutes %d, max %d, logs %q", lo.Minutes, lo.Max, lo.Logs)
 	}
 	w := lo.Window()

@@ -253,9 +253,17 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 // RunLegacy scans, prints the scripts that reached the threshold and
 // returns the exit status.
 func RunLegacy(o *LegacyOptions, stdin io.Reader, stdout, stderr io.Writer) int {
-	c, err := ScanLegacy(o, stdin)
+	var c *Counter
+	var err error
 	doc := &report.Document{
 		Tool: LegacyName, Now: o.Now, Threshold: o.Max, Logs: o.Logs,
+	}
+	if o.Journal.Use {
+		var untrusted int64
+		c, untrusted, err = ScanLegacyJournal(o)
+		doc.UntrustedLines = report.Int(untrusted)
+	} else {
+		c, err = ScanLegacy(o, stdin)
 	}
 	if w := o.Window(); !w.Start.IsZero() {
 		start := w.Start

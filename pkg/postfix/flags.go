@@ -89,7 +89,7 @@ var valueFlags = map[string]bool{
 	"-d": true, "--dissable-account": true, "--dissable-acount": true, "--disable-account": true,
 	"-w": true, "--webmail": true, "-l": true, "--log": true, "--now": true, "--format": true,
 	"--overrides": true, "--disable-command": true, "--state": true, "--max-disable": true,
-	"--protect": true,
+	"--protect": true, "--journal-dir": true,
 }
 
 // preprocessArgs gives -n/--niss/--nis the old tool's optional value, which

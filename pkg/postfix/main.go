@@ -41,6 +41,9 @@ type Options struct {
 	// system accounts of PasswdFile (uid below LoginDefs' UID_MIN).
 	Protect               []string
 	PasswdFile, LoginDefs string
+	// Journal is --journal/--journal-dir; Journal.Use when the journal is
+	// read instead of Logs.
+	Journal cli.Journal
 }
 
 // Main runs postfix-spam-check with the process's arguments (without the
@@ -63,6 +66,7 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	o.Loc = loc
 	app := cli.New(Name, "Report SASL-authenticated Postfix users with too many connections in the last PERIOD; optionally lock their accounts and mail root.", stdout, stderr)
 	cli.AddCommon(app, &o.Common, DefaultLog, now)
+	cli.AddJournal(app, &o.Journal)
 	periodValue := period.NewValue(&o.Period, "1hour")
 	app.Flag("period", `A period such as "1hour", "30minutes" or "1hour30minutes" (date(1)-like units).`).
 		Short('p').Default("1hour").SetValue(periodValue)
@@ -112,8 +116,11 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 		return nil, code, true
 	}
 	o.Overrides = ov
-	if len(o.Logs) == 0 {
-		o.Logs = []string{DefaultLog}
+	logs, err := o.Journal.Resolve(o.Logs, []string{defaultLog})
+	if err != nil {
+		cli.UsageError(stderr, Name, err)
+		return nil, cli.ExitUsage, true
 	}
+	o.Logs = logs
 	return o, cli.ExitOK, false
 }

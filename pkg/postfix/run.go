@@ -267,7 +267,14 @@ func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
 func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	tally.LimitMemory()
 	w := window.Window{Start: o.Period.Start(o.Now)}
-	counter, scanErr := Scan(o, stdin, w)
+	var counter *Counter
+	var untrusted int64
+	var scanErr error
+	if o.Journal.Use {
+		counter, untrusted, scanErr = ScanJournal(o, w)
+	} else {
+		counter, scanErr = Scan(o, stdin, w)
+	}
 	status := cli.ExitOK
 	scanErrs := cli.Errors(scanErr)
 	for _, err := range scanErrs {
@@ -376,6 +383,9 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		for _, err := range scanErrs {
 			doc.Errors = append(doc.Errors, err.Error())
+		}
+		if o.Journal.Use {
+			doc.UntrustedLines = report.Int(untrusted)
 		}
 	}
 	return cli.Finish(out, stderr, Name, doc, status)

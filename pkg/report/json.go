@@ -27,6 +27,10 @@ type Document struct {
 	Logs            []string `json:"logs"`
 	Groups          []Group  `json:"groups"`
 	Errors          []string `json:"errors"`
+	// UntrustedLines is present when the journal was read: the entries
+	// whose text a checker would have counted but that another process
+	// wrote (journal trust rule); they are not counted.
+	UntrustedLines *int64 `json:"untrusted_lines,omitempty"`
 }
 
 // Group is one counted key.

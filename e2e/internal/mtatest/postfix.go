@@ -25,6 +25,10 @@ type PostfixOptions struct {
 	// Maillog makes Postfix log through postlogd to MaillogFile
 	// (maillog_file) instead of syslog; no rsyslogd is started then.
 	Maillog bool
+	// SyslogSocket, when set, is the socket Postfix logs to (/dev/log in
+	// its namespace), such as a test journald's; no rsyslogd is started
+	// and LogFiles is empty.
+	SyslogSocket string
 }
 
 // Postfix is a running private Postfix instance.
@@ -49,8 +53,11 @@ type Postfix struct {
 
 // LogFiles returns the log files the instance writes.
 func (p *Postfix) LogFiles() []string {
-	if p.MaillogFile != "" {
+	switch {
+	case p.MaillogFile != "":
 		return []string{p.MaillogFile}
+	case p.SyslogFile == "":
+		return nil // SyslogSocket: the test reads its own syslog daemon
 	}
 	return []string{p.SyslogFile, p.RFC3339File}
 }
@@ -210,7 +217,9 @@ postlog   unix-dgram n - n - 1 postlogd
 	}
 
 	devLog := filepath.Join(p.Dir, "no-syslog.sock")
-	if !opts.Maillog {
+	if opts.SyslogSocket != "" {
+		devLog = opts.SyslogSocket
+	} else if !opts.Maillog {
 		if p.syslog, err = startRsyslog(p.Dir); err != nil {
 			return err
 		}
@@ -232,7 +241,7 @@ postlog   unix-dgram n - n - 1 postlogd
 	}
 	for _, addr := range []string{p.SMTP, p.Submission} {
 		if err := waitListen(addr, p.master.done, 60*time.Second); err != nil {
-			return fmt.Errorf("%v\nmaster: %s\nlog:\n%s", err, readTail(filepath.Join(p.Dir, "master.out"), 20), readTail(p.LogFiles()[0], 20))
+			return fmt.Errorf("%v\nmaster: %s\nlog:\n%s", err, readTail(filepath.Join(p.Dir, "master.out"), 20), readTail(append(p.LogFiles(), "")[0], 20))
 		}
 	}
 	return nil

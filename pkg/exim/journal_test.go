@@ -1,0 +1,82 @@
+package exim
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/spam-gear/spamcheck/pkg/journal/journaltest"
+)
+
+// TestJournal: arrival lines in a private journald, as Exim writes them
+// with log_file_path = syslog (its own timestamp first), from a program
+// whose _COMM is exim4, and the same text for another user forged with
+// logger. Read back through the real journalctl with --journal-dir, and
+// with no -l when no Exim main log exists: alice is reported with the line
+// journalctl -o short prints, mallory never, and the forged line is
+// untrusted_lines.
+func TestJournal(t *testing.T) {
+	j := journaltest.Start(t)
+	exim4 := journaltest.CopyProgram(t, "logger", "exim4")
+	stamp := time.Now().Format("2006-01-02 15:04:05")
+	var lines []string
+	for i := range 3 {
+		lines = append(lines, stamp+" 1tAbC"+string(rune('a'+i))+"-000001-AB <= alice@example.com U=alice P=local S=310")
+	}
+	j.Log(t, "mail", exim4, "exim", lines...)
+	j.Log(t, "", "", "exim", strings.ReplaceAll(lines[0], "alice", "mallory"))
+
+	short, err := exec.Command("journalctl", "--directory="+j.Dir, "-q", "-o", "short", "--grep=U=alice").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := strings.SplitN(string(short), "\n", 2)[0]
+	want := "During the last 1 hour the following senders have made at least 2 SMTP connections.\n\n3 -- " + first + "\n"
+	missing := []string{filepath.Join(t.TempDir(), "mainlog")}
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"journal-dir", []string{"--journal-dir=" + j.Dir}},
+		{"no main log", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, format := range []string{"text", "json"} {
+				var stdout, stderr bytes.Buffer
+				o, code, stop := parseArgs(append([]string{"-p", "1hour", "-m", "2", "--format=" + format}, tc.args...), &stdout, &stderr, time.Now(), time.Local)
+				if stop {
+					t.Fatalf("parse: %d %s", code, stderr.String())
+				}
+				o.DefaultLogs = missing
+				if tc.args == nil {
+					o.Journal.Command = append(j.CommandPrefix(), "journalctl")
+				}
+				if code := Run(o, nil, &stdout, &stderr); code != 0 || stderr.Len() > 0 {
+					t.Fatalf("exit %d, stderr %s", code, stderr.String())
+				}
+				if format == "text" {
+					if diff := cmp.Diff(want, stdout.String()); diff != "" {
+						t.Errorf("(-want +got):\n%s", diff)
+					}
+					continue
+				}
+				var doc struct {
+					UntrustedLines *int64 `json:"untrusted_lines"`
+					Groups         []struct{ Key string }
+				}
+				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+					t.Fatal(err)
+				}
+				if doc.UntrustedLines == nil || *doc.UntrustedLines != 1 || len(doc.Groups) != 1 || doc.Groups[0].Key != "alice" {
+					t.Errorf("json: %s", stdout.String())
+				}
+			}
+		})
+	}
+}

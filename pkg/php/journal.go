@@ -1,0 +1,45 @@
+package php
+
+import (
+	"bytes"
+	"os"
+
+	"github.com/spam-gear/spamcheck/pkg/journal"
+	"github.com/spam-gear/spamcheck/pkg/logread"
+)
+
+// defaultLegacyLog is DefaultLegacyLog; tests point it elsewhere to see the
+// journal read when it is missing.
+var defaultLegacyLog = DefaultLegacyLog
+
+// ScanLegacyJournal is ScanLegacy reading the journal: an entry counts when
+// its journalctl -o short line is a phpsendmail line in the window and the
+// phpsendmail wrapper wrote it (journal.PHPSendmailTrust); the same text
+// from any other process is only counted in untrusted.
+func ScanLegacyJournal(o *LegacyOptions) (c *Counter, untrusted int64, err error) {
+	c = NewCounter()
+	w := o.Window()
+	trust := journal.PHPSendmailTrust()
+	src := o.Journal.Source()
+	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, LegacyMarker, os.Stderr
+	var line, buf []byte
+	err = journal.Scan(src, func(e *journal.Entry) {
+		if !w.Contains(e.Time) {
+			return
+		}
+		line = e.ShortLine(line[:0], o.Loc)
+		key, ok := ParseLegacy(line)
+		switch {
+		case !ok:
+		case !trust.Trusted(e):
+			untrusted++
+		default:
+			if bytes.IndexByte(key, '%') >= 0 {
+				buf = DecodeFilename(buf[:0], key)
+				key = buf
+			}
+			c.Add(key)
+		}
+	})
+	return c, untrusted, err
+}
