@@ -83,7 +83,7 @@ once() {
   t0=$(date +%s%N); "$@" >"$dir/out" 2>"$dir/err" || true; t1=$(date +%s%N)
   echo $(( t1 - t0 ))
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4f", m / 1e9 }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f", m / 1e9 }'; }
 # pair A B: runs "${A[@]}" and "${B[@]}" alternately $runs times; sets
 # med_a and med_b to their median seconds.
 pair() {
