@@ -113,6 +113,8 @@ type Entry struct {
 	// tells an absent field from an empty one.
 	Comm, UID, PID, Hostname []byte
 	HasComm, HasUID          bool
+	// Exe is _EXE, the sender's executable as journald resolved it.
+	Exe []byte
 	// Identifier and SyslogPID are what the client said (SYSLOG_*).
 	Identifier, SyslogPID []byte
 
@@ -177,6 +179,7 @@ const (
 	fUID
 	fPID
 	fHostname
+	fExe
 	fIdentifier
 	fSyslogPID
 	fSourceRealtime
@@ -185,7 +188,7 @@ const (
 )
 
 var fieldIndex = map[string]int{
-	"MESSAGE": fMessage, "_COMM": fComm, "_UID": fUID, "_PID": fPID, "_HOSTNAME": fHostname,
+	"MESSAGE": fMessage, "_COMM": fComm, "_UID": fUID, "_PID": fPID, "_HOSTNAME": fHostname, "_EXE": fExe,
 	"SYSLOG_IDENTIFIER": fIdentifier, "SYSLOG_PID": fSyslogPID,
 	"_SOURCE_REALTIME_TIMESTAMP": fSourceRealtime, "__REALTIME_TIMESTAMP": fRealtime,
 }
@@ -480,6 +483,7 @@ func (p *parser) deliver(fn func(e *Entry)) {
 	e.UID, e.HasUID = value(f[fUID])
 	e.PID, _ = value(f[fPID])
 	e.Hostname, _ = value(f[fHostname])
+	e.Exe, _ = value(f[fExe])
 	e.Identifier, _ = value(f[fIdentifier])
 	e.SyslogPID, _ = value(f[fSyslogPID])
 	fn(e)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // Trust is a rule for which entries a program wrote itself: journald
@@ -20,6 +21,13 @@ type Trust struct {
 	Comms []string
 	// UID, when not empty, is the only accepted _UID.
 	UID string
+	// SecureExe, for the local journal, also requires _EXE to be a file
+	// only root can have put there (see secureExe): _COMM is the name of
+	// the executable file, which any user can choose by copying logger to
+	// a file named phpsendmail or exim4. A collector's journals name
+	// other hosts' files, which cannot be checked here.
+	SecureExe bool
+	exeOK     map[string]bool // secureExe's answers by path
 }
 
 // Trusted reports whether e passes the rule. An entry without _COMM (the
@@ -28,7 +36,62 @@ func (tr *Trust) Trusted(e *Entry) bool {
 	if !e.HasComm || !slices.Contains(tr.Comms, string(e.Comm)) {
 		return false
 	}
-	return tr.UID == "" || e.HasUID && string(e.UID) == tr.UID
+	if tr.UID != "" && (!e.HasUID || string(e.UID) != tr.UID) {
+		return false
+	}
+	if !tr.SecureExe {
+		return true
+	}
+	ok, seen := tr.exeOK[string(e.Exe)]
+	if !seen {
+		ok = secureExe(string(e.Exe))
+		if tr.exeOK == nil {
+			tr.exeOK = map[string]bool{}
+		}
+		tr.exeOK[string(e.Exe)] = ok
+	}
+	return ok
+}
+
+// secureExe reports whether path is an absolute path to a regular file
+// that root owns and nobody else may write, in directories that root owns
+// and that nobody else may write to or, when they may (/tmp), are sticky,
+// so that no other user can have put or replaced the file, with no other
+// name (no hard link of root's logger named phpsendmail). A missing
+// _EXE (the sender was gone before journald looked) is not secure.
+func secureExe(path string) bool {
+	if !filepath.IsAbs(path) || filepath.Clean(path) != path {
+		return false
+	}
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || !rootOwned(fi) || !singleLink(fi) || fi.Mode().Perm()&0o022 != 0 {
+		return false
+	}
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		di, err := os.Lstat(dir)
+		if err != nil || !di.IsDir() || !rootOwned(di) {
+			return false
+		}
+		if di.Mode().Perm()&0o022 != 0 && di.Mode()&os.ModeSticky == 0 {
+			return false
+		}
+		if dir == "/" {
+			return true
+		}
+	}
+}
+
+func rootOwned(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && st.Uid == 0
+}
+
+// singleLink reports whether the file has one name: a second hard link
+// (made where fs.protected_hardlinks is off) could give root's logger the
+// name phpsendmail in a sticky directory such as /tmp.
+func singleLink(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink == 1
 }
 
 // PostfixTrust is the rule for Postfix's SMTP server: _COMM smtpd, and,

@@ -20,6 +20,9 @@ func ScanLegacyJournal(o *LegacyOptions) (c *Counter, untrusted int64, err error
 	c = NewCounter()
 	w := o.Window()
 	trust := journal.PHPSendmailTrust()
+	// A local journal's _EXE can be checked; a --journal-dir's names
+	// another host's files.
+	trust.SecureExe = o.Journal.Dir == ""
 	src := o.Journal.Source()
 	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, LegacyMarker, os.Stderr
 	var line, buf []byte
