@@ -172,7 +172,7 @@ func UsageError(stderr io.Writer, tool string, err error) {
 // error, because scanning without it could report (and lock) users it
 // exempts. When stop is true the caller returns code.
 func LoadOverrides(tool, flagPath, oldName string, stderr io.Writer) (ov threshold.Overrides, code int, stop bool) {
-	warn := &prefixWriter{w: stderr, prefix: tool + ": ", atStart: true}
+	warn := PrefixLines(stderr, tool+": ")
 	ov, _, err := threshold.Load(flagPath, threshold.DefaultLocations(), oldName, tool, warn)
 	switch {
 	case err == nil:
@@ -186,8 +186,14 @@ func LoadOverrides(tool, flagPath, oldName string, stderr io.Writer) (ov thresho
 	}
 }
 
-// prefixWriter starts every line written through it with prefix, so that
-// the overrides warnings carry the "TOOL: " every other message has.
+// PrefixLines returns a writer that starts every line written through it
+// with prefix, so that warnings from packages that do not know the tool's
+// name (overrides, the journal reader) carry the "TOOL: " every other
+// message has.
+func PrefixLines(w io.Writer, prefix string) io.Writer {
+	return &prefixWriter{w: w, prefix: prefix, atStart: true}
+}
+
 type prefixWriter struct {
 	w       io.Writer
 	prefix  string

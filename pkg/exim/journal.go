@@ -1,7 +1,8 @@
 package exim
 
 import (
-	"os"
+	"github.com/spam-gear/spamcheck/pkg/cli"
+	"io"
 
 	"github.com/spam-gear/spamcheck/pkg/journal"
 	"github.com/spam-gear/spamcheck/pkg/logread"
@@ -14,7 +15,7 @@ import (
 // journalctl -o short line is an arrival line and Exim wrote it
 // (journal.EximTrust); the same text from any other process is only
 // counted in untrusted.
-func ScanJournal(o *Options, w window.Window) (c *Counter, untrusted int64, err error) {
+func ScanJournal(o *Options, w window.Window, stderr io.Writer) (c *Counter, untrusted int64, err error) {
 	c = NewCounter(o.Auth)
 	trust := journal.EximTrust()
 	// A local journal's _EXE can be checked; a --journal-dir's names
@@ -22,7 +23,7 @@ func ScanJournal(o *Options, w window.Window) (c *Counter, untrusted int64, err 
 	trust.SecureExe = o.Journal.Dir == ""
 	parser := timestamp.NewParser(o.Now, o.Loc)
 	src := o.Journal.Source()
-	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, Marker, os.Stderr
+	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, Marker, cli.PrefixLines(stderr, Name+": ")
 	var buf []byte
 	err = journal.Scan(src, func(e *journal.Entry) {
 		if !w.Contains(e.Time) {

@@ -147,7 +147,7 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	var counter *Counter
 	var untrusted int64
 	if o.Journal.Use {
-		counter, untrusted, err = ScanJournal(o, w)
+		counter, untrusted, err = ScanJournal(o, w, stderr)
 	} else {
 		counter, err = Scan(o, logs, stdin, w)
 	}

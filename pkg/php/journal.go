@@ -2,7 +2,8 @@ package php
 
 import (
 	"bytes"
-	"os"
+	"github.com/spam-gear/spamcheck/pkg/cli"
+	"io"
 
 	"github.com/spam-gear/spamcheck/pkg/journal"
 	"github.com/spam-gear/spamcheck/pkg/logread"
@@ -16,7 +17,7 @@ var defaultLegacyLog = DefaultLegacyLog
 // its journalctl -o short line is a phpsendmail line in the window and the
 // phpsendmail wrapper wrote it (journal.PHPSendmailTrust); the same text
 // from any other process is only counted in untrusted.
-func ScanLegacyJournal(o *LegacyOptions) (c *Counter, untrusted int64, err error) {
+func ScanLegacyJournal(o *LegacyOptions, stderr io.Writer) (c *Counter, untrusted int64, err error) {
 	c = NewCounter()
 	w := o.Window()
 	trust := journal.PHPSendmailTrust()
@@ -24,7 +25,7 @@ func ScanLegacyJournal(o *LegacyOptions) (c *Counter, untrusted int64, err error
 	// another host's files.
 	trust.SecureExe = o.Journal.Dir == ""
 	src := o.Journal.Source()
-	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, LegacyMarker, os.Stderr
+	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, LegacyMarker, cli.PrefixLines(stderr, LegacyName+": ")
 	var line, buf []byte
 	err = journal.Scan(src, func(e *journal.Entry) {
 		if !w.Contains(e.Time) {

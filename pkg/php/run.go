@@ -260,7 +260,7 @@ func RunLegacy(o *LegacyOptions, stdin io.Reader, stdout, stderr io.Writer) int 
 	}
 	if o.Journal.Use {
 		var untrusted int64
-		c, untrusted, err = ScanLegacyJournal(o)
+		c, untrusted, err = ScanLegacyJournal(o, stderr)
 		doc.UntrustedLines = report.Int(untrusted)
 	} else {
 		c, err = ScanLegacy(o, stdin)

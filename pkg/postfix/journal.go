@@ -1,7 +1,8 @@
 package postfix
 
 import (
-	"os"
+	"github.com/spam-gear/spamcheck/pkg/cli"
+	"io"
 
 	"github.com/spam-gear/spamcheck/pkg/journal"
 	"github.com/spam-gear/spamcheck/pkg/logread"
@@ -16,11 +17,11 @@ var defaultLog = DefaultLog
 // counted when its journalctl -o short line is a counted line (ParseLine)
 // and Postfix's smtpd wrote it (journal.PostfixTrust); such lines written
 // by any other process are only counted in untrusted.
-func ScanJournal(o *Options, w window.Window) (c *Counter, untrusted int64, err error) {
+func ScanJournal(o *Options, w window.Window, stderr io.Writer) (c *Counter, untrusted int64, err error) {
 	c = NewCounter(o.Webmail)
 	trust := journal.PostfixTrust()
 	src := o.Journal.Source()
-	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, Marker, os.Stderr
+	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, Marker, cli.PrefixLines(stderr, Name+": ")
 	var buf []byte
 	err = journal.Scan(src, func(e *journal.Entry) {
 		if !w.Contains(e.Time) {

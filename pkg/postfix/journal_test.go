@@ -125,3 +125,27 @@ func TestJournalFlags(t *testing.T) {
 		t.Fatalf("existing default log: %+v", o)
 	}
 }
+
+// TestJournalWarningOnRunStderr: the journal reader's warning (an entry
+// over the 64 MiB field cap) reaches the stderr Run was given, with the
+// "postfix-spam-check: " prefix of every other message, not the process's
+// own stderr. journalctl is a shell stand-in printing one such entry in
+// export format.
+func TestJournalWarningOnRunStderr(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	o, code, stop := parseArgs([]string{"--journal"}, &stdout, &stderr, time.Now(), time.Local)
+	if stop {
+		t.Fatalf("parse: %d %s", code, stderr.String())
+	}
+	o.Journal.Command = []string{"sh", "-c",
+		`printf '__REALTIME_TIMESTAMP=1\nMESSAGE='; head -c 67108900 /dev/zero | tr '\0' x; printf '\n\n'`, "journalctl"}
+	if code := Run(o, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr.String())
+	}
+	if got := stderr.String(); strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, Name+": warning: ") || !strings.Contains(got, "longer than") {
+		t.Errorf("stderr %q, want one %q warning about the long entry", got, Name+": warning: ")
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout %q, want nothing", stdout.String())
+	}
+}

@@ -271,7 +271,7 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	var untrusted int64
 	var scanErr error
 	if o.Journal.Use {
-		counter, untrusted, scanErr = ScanJournal(o, w)
+		counter, untrusted, scanErr = ScanJournal(o, w, stderr)
 	} else {
 		counter, scanErr = Scan(o, stdin, w)
 	}
