@@ -47,10 +47,10 @@
 # phpsendmail.ini and phpsendmail(1) name; and the state directory.
 #
 # --man: man pages into $MANDIR/man1: the four checkers' pages are generated
-# with `BINARY --help-man` (kingpin), with a whatis description added to the
-# NAME section (kingpin leaves it bare, so mandb/whatis/apropos could not
-# index the page); phpsendmail, which has no options, gets the static page
-# scripts/man/phpsendmail.1.
+# by the installed binary itself, `BINARY --help-man`, from the same kingpin
+# flags and help strings --help prints plus the sections of its
+# pkg/cli.Manual (so a page always matches its binary); phpsendmail, which
+# has no options, gets the static page scripts/man/phpsendmail.1.
 #
 # --restore: for every tool with a backup, move the backup back over our
 # binary (removing ours) and remove that tool's man page when install.sh
@@ -80,17 +80,6 @@ usage() {
 die() {
 	echo "install.sh: $*" >&2
 	exit 1
-}
-
-# whatis line for the generated pages (kingpin's NAME section has no
-# "name \- description" part).
-summary() {
-	case $1 in
-	postfix-spam-check) echo 'report (and optionally disable) Postfix SASL users with too many connections' ;;
-	exim-spam-check) echo 'report Exim local users and SMTP senders with too many messages' ;;
-	php-spam-check) echo "report PHP scripts that sent too many mails according to PHP's mail.log" ;;
-	php-legacy-spam-check) echo 'report PHP scripts that sent too many mails through phpsendmail' ;;
-	esac
 }
 
 restore=no man=no dry=no
@@ -186,19 +175,11 @@ backup() {
 	fi
 }
 
-# genman TOOL OUT: the checker's kingpin man page with a whatis line.
+# genman TOOL OUT: the checker's own man page.
 genman() {
-	local page
-	page=$("$BINDIR/$1" --help-man) || die "$BINDIR/$1 --help-man failed"
-	case $page in
-	.TH*) ;;
-	*) die "$BINDIR/$1 --help-man did not print a man page" ;;
-	esac
-	# kingpin writes '.SH "NAME"' followed by the bare name.
-	printf '%s\n' "$page" | awk -v name="$1" -v desc="$(summary "$1")" '
-		fix { if ($0 == name) $0 = name " \\- " desc; fix = 0 }
-		$0 == ".SH \"NAME\"" { fix = 1 }
-		{ print }' >"$2"
+	"$BINDIR/$1" --help-man >"$2" || die "$BINDIR/$1 --help-man failed"
+	head -n 1 -- "$2" | grep -q '^\.TH ' ||
+		die "$BINDIR/$1 --help-man did not print a man page"
 }
 
 status=0

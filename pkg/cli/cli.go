@@ -87,8 +87,13 @@ type Common struct {
 }
 
 // exit is how a kingpin action (help, version) stops parsing: kingpin calls
-// its terminate hook and would otherwise carry on parsing.
-type exit struct{ code int }
+// its terminate hook and would otherwise carry on parsing. Kingpin's own
+// non-zero codes are usage errors; keep marks a code of ours (--help-man
+// failing) that Parse returns as it is.
+type exit struct {
+	code int
+	keep bool
+}
 
 // New returns a kingpin application that writes help and version to
 // stdout, errors to stderr, and never calls os.Exit itself.
@@ -98,7 +103,7 @@ func New(name, help string, stdout, stderr io.Writer) *kingpin.Application {
 	app.ErrorWriter(stderr)
 	app.Version(VersionString(name))
 	app.HelpFlag.Short('h')
-	app.Terminate(func(code int) { panic(exit{code}) })
+	app.Terminate(func(code int) { panic(exit{code: code}) })
 	return app
 }
 
@@ -146,7 +151,7 @@ func Parse(app *kingpin.Application, args []string, stderr io.Writer) (code int,
 				panic(r)
 			}
 			code, stop = e.code, true
-			if code != ExitOK {
+			if code != ExitOK && !e.keep {
 				code = ExitUsage
 			}
 		}

@@ -97,6 +97,7 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	o := &Options{}
 	o.Loc = loc
 	app := cli.New(Name, help, stdout, stderr)
+	cli.AddManual(app, &manual, stdout, stderr)
 	cli.AddCommon(app, &o.Common, "the first existing of "+strings.Join(DefaultLogs, ", "), now)
 	cli.AddJournal(app, &o.Journal)
 	var periodSet, maxSet bool

@@ -66,6 +66,7 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	o := &Options{Max: 500}
 	o.Loc = loc
 	app := cli.New(Name, "Print the PHP scripts that sent at least MAX_DAILY_MAILS mails according to PHP's mail.log (the whole log, which is rotated daily, or the last PERIOD with -p), one path per line.", stdout, stderr)
+	cli.AddManual(app, &manual, stdout, stderr)
 	cli.AddCommon(app, &o.Common, DefaultLog, now)
 	app.Flag("period", `Count only dated lines of the last PERIOD, such as "1day" or "6hours" (date(1)-like units), reading the previous rotation when needed; default: every line of the log.`).
 		Short('p').PlaceHolder("PERIOD").IsSetByUser(&o.PeriodSet).SetValue(period.NewValue(&o.Period, "1day"))
@@ -86,6 +87,7 @@ func parseLegacyArgs(args []string, stdout, stderr io.Writer, now time.Time, loc
 	o := &LegacyOptions{Minutes: 10, Max: 10}
 	o.Loc = loc
 	app := cli.New(LegacyName, "Print the PHP scripts that sent at least MAX_MAILS mails through the phpsendmail wrapper in the last MINUTES×1.2 minutes (so that runs every MINUTES overlap), one path per line.", stdout, stderr)
+	cli.AddManual(app, &legacyManual, stdout, stderr)
 	cli.AddCommon(app, &o.Common, DefaultLegacyLog, now)
 	cli.AddJournal(app, &o.Journal)
 	app.Arg("MINUTES", "Look back MINUTES×1.2 minutes, truncated to whole minutes (decimal digits; default 10).").

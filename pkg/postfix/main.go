@@ -65,6 +65,7 @@ func parseArgs(args []string, stdout, stderr io.Writer, now time.Time, loc *time
 	o := &Options{MaxText: "90", Max: 90, MaxDisable: -1, PasswdFile: PasswdFile, LoginDefs: LoginDefsFile}
 	o.Loc = loc
 	app := cli.New(Name, "Report SASL-authenticated Postfix users with too many connections in the last PERIOD; optionally lock their accounts and mail root.", stdout, stderr)
+	cli.AddManual(app, &manual, stdout, stderr)
 	cli.AddCommon(app, &o.Common, DefaultLog, now)
 	cli.AddJournal(app, &o.Journal)
 	periodValue := period.NewValue(&o.Period, "1hour")
