@@ -56,6 +56,9 @@ var goldenCases = []struct {
 	{"legacy-escaped", true, "legacy-escaped.log", []string{"10", "2"}, "2026-11-27T18:00:00Z"},
 	{"legacy-midnight", true, "legacy-midnight.log", []string{"10", "2"}, "2026-11-28T00:05:00Z"},
 	{"legacy-new-year", true, "legacy-new-year.log", []string{"10", "2"}, "2027-01-01T00:05:00Z"},
+	// legacy-threshold.log split at 17:50 into FILE.1 and FILE: the same
+	// report, and the JSON "logs" lists both, FILE.1 first.
+	{"legacy-rotated", true, "legacy-rotated.log", []string{"10", "3"}, "2026-11-27T18:00:00Z"},
 }
 
 func TestGolden(t *testing.T) {
