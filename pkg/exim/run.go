@@ -50,6 +50,9 @@ type Count struct {
 type Counter struct {
 	auth bool
 	keys [nKinds]*tally.Table[int64] // the count is each key's value
+	// Read lists the inputs Scan read, in reading order, a previous
+	// rotation included (logread.Source.Opened): the JSON "logs".
+	Read []string
 }
 
 // NewCounter returns an empty Counter; authenticated ids are counted only
@@ -121,6 +124,7 @@ func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter
 		TimeOf:  timeOf,
 		Rotated: true,
 		Slack:   logread.DefaultSlack,
+		Opened:  func(name string) { counter.Read = append(counter.Read, name) },
 	}, func(line []byte) {
 		// Parsed without a CRLF line's '\r', kept whole as the first line.
 		text := logread.TrimCR(line)
@@ -190,7 +194,10 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		doc = &report.Document{
 			Tool: Name, Now: o.Now,
 			WindowInclusive: w.Inclusive, Period: o.PeriodText(), Threshold: o.Max, Strict: true,
-			Logs: logs, Groups: groups,
+			Logs: counter.Read, Groups: groups,
+		}
+		if o.Journal.Use {
+			doc.Logs = logs // the journal's name
 		}
 		if !w.Start.IsZero() {
 			doc.WindowStart = &w.Start

@@ -61,6 +61,14 @@ type Source struct {
 	// The window search and the rotation decision start Slack before Since
 	// so that no in-window line is skipped.
 	Slack time.Duration
+	// Opened, when not nil, is called with the name of every input as its
+	// reading starts, in reading order: a path as given, a previous
+	// rotation as FILE.1 or FILE.1.gz, "-" for Stdin. An input that could
+	// not be opened, a directory, or a .gz whose header is not gzip is not
+	// passed (Scan's error names it); an input that fails later, having
+	// been read in part, is. So the names are exactly the inputs that
+	// delivered, or could have delivered, lines.
+	Opened func(name string)
 }
 
 // DefaultSlack is the Slack the checkers use. Syslog interleaves lines from
@@ -192,6 +200,7 @@ func scan(src Source, fn func(line []byte), tu tuning) error {
 	for _, p := range src.Paths {
 		switch {
 		case p == "-":
+			s.opened(p)
 			s.stream(s.src.Stdin, "standard input", 0)
 		case strings.HasSuffix(p, ".gz"):
 			s.gzipFile(p)
@@ -212,6 +221,13 @@ func (s *scanner) windowed() bool {
 // line before it is in the window (lines are out of order by at most Slack).
 func (s *scanner) threshold() time.Time {
 	return s.src.Since.Add(-s.src.Slack)
+}
+
+// opened reports that the input name is about to be read.
+func (s *scanner) opened(name string) {
+	if s.src.Opened != nil {
+		s.src.Opened(name)
+	}
 }
 
 func (s *scanner) fail(err error) {
@@ -256,6 +272,7 @@ func (s *scanner) gunzip(f *os.File, name string) {
 		s.fail(pathError("gunzip", name, err))
 		return
 	}
+	s.opened(name)
 	s.stream(zr, name, 0)
 }
 
@@ -372,9 +389,11 @@ func (s *scanner) file(f *os.File, name string) {
 		s.fail(&fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR})
 		return
 	case !fi.Mode().IsRegular():
+		s.opened(name)
 		s.stream(f, name, 0)
 		return
 	}
+	s.opened(name)
 	var off int64
 	if s.windowed() {
 		off, err = s.windowStart(f, fi.Size())

@@ -124,3 +124,44 @@ func TestReadErrorOfStdin(t *testing.T) {
 		t.Errorf("Scan(failing stdin) lines mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestOpened checks the names Source.Opened gets for every kind of input
+// without a window: only what was read, in order, "-" for standard input.
+func TestOpened(t *testing.T) {
+	dir := t.TempDir()
+	path := func(name string) string { return filepath.Join(dir, name) }
+	writeFile(t, path("plain"), []byte("p1\n"))
+	writeFile(t, path("log.gz"), gzipped(t, "g1\n"))
+	writeFile(t, path("bad.gz"), []byte("not gzip at all\n"))
+	if err := os.Mkdir(path("dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		paths []string
+		want  []string
+	}{
+		{name: "nothing", paths: nil, want: nil},
+		{name: "in order given", paths: []string{"log.gz", "-", "plain"}, want: []string{"log.gz", "-", "plain"}},
+		{name: "a file twice is read twice", paths: []string{"plain", "plain"}, want: []string{"plain", "plain"}},
+		{name: "missing, directory and bad gzip are not read", paths: []string{"missing", "dir", "bad.gz", "missing.gz", "plain"}, want: []string{"plain"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var paths []string
+			for _, p := range tc.paths {
+				if p != "-" {
+					p = path(p)
+				}
+				paths = append(paths, p)
+			}
+			var got []string
+			src := Source{Paths: paths, Stdin: strings.NewReader("s1\n"), Opened: func(name string) {
+				got = append(got, strings.TrimPrefix(name, dir+"/"))
+			}}
+			_, _ = collect(src, tinyTuning)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Opened mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

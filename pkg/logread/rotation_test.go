@@ -35,91 +35,109 @@ func TestRotation(t *testing.T) {
 		slack    time.Duration
 		want     []string
 		wantErr  string
+		// opened is what Source.Opened was given, names in the temp dir.
+		opened []string
 	}{
 		{
-			name:  "FILE starts after the window start: FILE.1 first",
-			files: map[string]string{"log": afterFile, "log.1": oldLines},
-			want:  cat(old, cur),
+			name:   "FILE starts after the window start: FILE.1 first",
+			files:  map[string]string{"log": afterFile, "log.1": oldLines},
+			want:   cat(old, cur),
+			opened: []string{"log.1", "log"},
 		},
 		{
-			name:  "no FILE.1: FILE.1.gz first",
-			files: map[string]string{"log": afterFile, "log.1.gz": "GZ" + oldLines},
-			want:  cat(old, cur),
+			name:   "no FILE.1: FILE.1.gz first",
+			files:  map[string]string{"log": afterFile, "log.1.gz": "GZ" + oldLines},
+			want:   cat(old, cur),
+			opened: []string{"log.1.gz", "log"},
 		},
 		{
-			name:  "FILE.1 preferred to FILE.1.gz",
-			files: map[string]string{"log": afterFile, "log.1": oldLines, "log.1.gz": "GZ2026-01-02T10:00:40Z from-gz\n"},
-			want:  cat(old, cur),
+			name:   "FILE.1 preferred to FILE.1.gz",
+			files:  map[string]string{"log": afterFile, "log.1": oldLines, "log.1.gz": "GZ2026-01-02T10:00:40Z from-gz\n"},
+			want:   cat(old, cur),
+			opened: []string{"log.1", "log"},
 		},
 		{
-			name:  "FILE starts before the window: FILE.1 not read",
-			files: map[string]string{"log": "2026-01-02T09:59:59Z early\n" + afterFile, "log.1": oldLines},
-			want:  cat([]string{"2026-01-02T09:59:59Z early"}, cur),
+			name:   "FILE starts before the window: FILE.1 not read",
+			files:  map[string]string{"log": "2026-01-02T09:59:59Z early\n" + afterFile, "log.1": oldLines},
+			want:   cat([]string{"2026-01-02T09:59:59Z early"}, cur),
+			opened: []string{"log"},
 		},
 		{
-			name:  "FILE starts exactly at the window start: FILE.1 not read",
-			files: map[string]string{"log": "2026-01-02T10:00:00Z edge\n", "log.1": oldLines},
-			want:  []string{"2026-01-02T10:00:00Z edge"},
+			name:   "FILE starts exactly at the window start: FILE.1 not read",
+			files:  map[string]string{"log": "2026-01-02T10:00:00Z edge\n", "log.1": oldLines},
+			want:   []string{"2026-01-02T10:00:00Z edge"},
+			opened: []string{"log"},
 		},
 		{
-			name:  "within Slack of the window start: FILE.1 read",
-			files: map[string]string{"log": "2026-01-02T09:59:59Z early\n", "log.1": oldLines},
-			slack: 5 * time.Second,
-			want:  cat(old, []string{"2026-01-02T09:59:59Z early"}),
+			name:   "within Slack of the window start: FILE.1 read",
+			files:  map[string]string{"log": "2026-01-02T09:59:59Z early\n", "log.1": oldLines},
+			slack:  5 * time.Second,
+			want:   cat(old, []string{"2026-01-02T09:59:59Z early"}),
+			opened: []string{"log.1", "log"},
 		},
 		{
-			name:  "untimestamped lines before FILE's first timestamp",
-			files: map[string]string{"log": "no time\n\n" + afterFile, "log.1": oldLines},
-			want:  cat(old, []string{"no time", ""}, cur),
+			name:   "untimestamped lines before FILE's first timestamp",
+			files:  map[string]string{"log": "no time\n\n" + afterFile, "log.1": oldLines},
+			want:   cat(old, []string{"no time", ""}, cur),
+			opened: []string{"log.1", "log"},
 		},
 		{
-			name:  "missing FILE.1 is fine",
-			files: map[string]string{"log": afterFile},
-			want:  cur,
+			name:   "missing FILE.1 is fine",
+			files:  map[string]string{"log": afterFile},
+			want:   cur,
+			opened: []string{"log"},
 		},
 		{
-			name:  "FILE without any timestamp: FILE.1 read",
-			files: map[string]string{"log": "no time\n", "log.1": oldLines},
-			want:  cat(old, []string{"no time"}),
+			name:   "FILE without any timestamp: FILE.1 read",
+			files:  map[string]string{"log": "no time\n", "log.1": oldLines},
+			want:   cat(old, []string{"no time"}),
+			opened: []string{"log.1", "log"},
 		},
 		{
-			name:  "empty FILE (just rotated): FILE.1 read",
-			files: map[string]string{"log": "", "log.1": oldLines},
-			want:  old,
+			name:   "empty FILE (just rotated): FILE.1 read",
+			files:  map[string]string{"log": "", "log.1": oldLines},
+			want:   old,
+			opened: []string{"log.1", "log"},
 		},
 		{
 			name:    "missing FILE: FILE.1 read, FILE's error reported",
 			files:   map[string]string{"log.1": oldLines},
 			want:    old,
 			wantErr: "open LOG: no such file or directory",
+			opened:  []string{"log.1"},
 		},
 		{
 			name:    "FILE.1 needed but unreadable: error",
 			files:   map[string]string{"log": afterFile, "log.1": "DIR"},
 			want:    cur,
 			wantErr: "read LOG.1: is a directory",
+			opened:  []string{"log"},
 		},
 		{
-			name:  "FILE.1 not needed and unreadable: no error",
-			files: map[string]string{"log": "2026-01-02T09:00:00Z early\n", "log.1": "DIR"},
-			want:  []string{"2026-01-02T09:00:00Z early"},
+			name:   "FILE.1 not needed and unreadable: no error",
+			files:  map[string]string{"log": "2026-01-02T09:00:00Z early\n", "log.1": "DIR"},
+			want:   []string{"2026-01-02T09:00:00Z early"},
+			opened: []string{"log"},
 		},
 		{
 			name:    "FILE a directory: error, FILE.1 not read",
 			files:   map[string]string{"log": "DIR", "log.1": oldLines},
 			wantErr: "read LOG: is a directory",
+			opened:  nil,
 		},
 		{
 			name:     "rotation off",
 			files:    map[string]string{"log": afterFile, "log.1": oldLines},
 			noRotate: true,
 			want:     cur,
+			opened:   []string{"log"},
 		},
 		{
 			name:    "no window: rotation not read",
 			files:   map[string]string{"log": afterFile, "log.1": oldLines},
 			noSince: true,
 			want:    cur,
+			opened:  []string{"log"},
 		},
 	}
 	for _, tc := range tests {
@@ -149,6 +167,8 @@ func TestRotation(t *testing.T) {
 			if tc.noSince {
 				src.Since = time.Time{}
 			}
+			var opened []string
+			src.Opened = func(name string) { opened = append(opened, strings.TrimPrefix(name, dir+"/")) }
 			// The files are smaller than the search gap, so they are read
 			// whole and what is delivered shows what was read. No block
 			// allowance: the first timestamp alone decides (the block rule
@@ -156,6 +176,9 @@ func TestRotation(t *testing.T) {
 			got, err := collect(src, noBlock(defaultTuning))
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Scan mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.opened, opened); diff != "" {
+				t.Errorf("Opened mismatch (-want +got):\n%s", diff)
 			}
 			wantErr := strings.ReplaceAll(tc.wantErr, "LOG", log)
 			if (err == nil) != (wantErr == "") || err != nil && err.Error() != wantErr {

@@ -42,6 +42,9 @@ var goldenCases = []struct {
 	// names honoured, syslog and RFC 3339 wrapped lines dated by syslog.
 	{"php-period", false, "phpmail-period.log", []string{"-p", "1hour", "2"}, "2026-11-27T18:00:00Z"},
 	{"php-whole-log", false, "phpmail-period.log", []string{"2"}, "2026-11-27T18:00:00Z"},
+	// phpmail-period.log split after its first three lines (before the
+	// window) into FILE.1 and FILE: the same report; JSON "logs" lists both.
+	{"php-rotated", false, "php-rotated.log", []string{"-p", "1hour", "2"}, "2026-11-27T18:00:00Z"},
 	// -p across the new year: "Dec 31" read on Jan 1 is last year.
 	{"php-period-new-year", false, "phpmail-new-year.log", []string{"-p", "30min", "2"}, "2027-01-01T00:10:00Z"},
 
@@ -56,6 +59,9 @@ var goldenCases = []struct {
 	{"legacy-escaped", true, "legacy-escaped.log", []string{"10", "2"}, "2026-11-27T18:00:00Z"},
 	{"legacy-midnight", true, "legacy-midnight.log", []string{"10", "2"}, "2026-11-28T00:05:00Z"},
 	{"legacy-new-year", true, "legacy-new-year.log", []string{"10", "2"}, "2027-01-01T00:05:00Z"},
+	// legacy-threshold.log split at 17:50 into FILE.1 and FILE: the same
+	// report, and the JSON "logs" lists both, FILE.1 first.
+	{"legacy-rotated", true, "legacy-rotated.log", []string{"10", "3"}, "2026-11-27T18:00:00Z"},
 }
 
 func TestGolden(t *testing.T) {

@@ -26,6 +26,9 @@ type Counter struct {
 	// counts holds pointers so that counting a script seen before costs
 	// a map lookup and no allocation.
 	counts map[string]*int64
+	// Read lists the inputs Scan read, in reading order, a previous
+	// rotation included (logread.Source.Opened): the JSON "logs".
+	Read []string
 }
 
 // NewCounter returns an empty Counter.
@@ -48,6 +51,7 @@ func (c *Counter) merge(d *Counter) *Counter {
 	if c == nil {
 		return d
 	}
+	c.Read = append(c.Read, d.Read...)
 	for k, n := range d.counts {
 		if m, ok := c.counts[k]; ok {
 			*m += *n
@@ -168,6 +172,7 @@ func scanLog(o *Options, path string, stdin io.Reader, filtered bool) (c *Counte
 			}
 		}
 	}
+	src.Opened = func(name string) { c.Read = append(c.Read, name) }
 	err = logread.Scan(src, rs.line)
 	return c, rs.spans, err
 }
@@ -217,6 +222,7 @@ func ScanLegacy(o *LegacyOptions, stdin io.Reader) (*Counter, error) {
 		TimeOf:  tf,
 		Rotated: true,
 		Slack:   logread.DefaultSlack,
+		Opened:  func(name string) { c.Read = append(c.Read, name) },
 	}
 	var buf []byte
 	err := logread.Scan(src, func(line []byte) {
@@ -241,7 +247,7 @@ func ScanLegacy(o *LegacyOptions, stdin io.Reader) (*Counter, error) {
 func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 	c, err := Scan(o, stdin)
 	doc := &report.Document{
-		Tool: Name, Now: o.Now, Threshold: o.Max, Logs: o.Logs,
+		Tool: Name, Now: o.Now, Threshold: o.Max, Logs: c.Read,
 	}
 	if w, ok := o.Window(); ok {
 		start := w.Start
@@ -264,6 +270,7 @@ func RunLegacy(o *LegacyOptions, stdin io.Reader, stdout, stderr io.Writer) int 
 		doc.UntrustedLines = report.Int(untrusted)
 	} else {
 		c, err = ScanLegacy(o, stdin)
+		doc.Logs = c.Read
 	}
 	if w := o.Window(); !w.Start.IsZero() {
 		start := w.Start

@@ -48,6 +48,9 @@ type Counter struct {
 	// client IP texts that are not canonical dotted quads. One copy of
 	// each distinct text, however many users share it.
 	names *tally.Table[struct{}]
+	// Read lists the inputs Scan read, in reading order, a previous
+	// rotation included (logread.Source.Opened): the JSON "logs".
+	Read []string
 }
 
 // figures are one user's counts. ip, unknown and net are the first
@@ -249,6 +252,7 @@ func Scan(o *Options, stdin io.Reader, w window.Window) (*Counter, error) {
 		TimeOf:  timeOf,
 		Rotated: true,
 		Slack:   logread.DefaultSlack,
+		Opened:  func(name string) { counter.Read = append(counter.Read, name) },
 	}, func(line []byte) {
 		// Parsed without a CRLF line's '\r', kept whole as the first line.
 		text := logread.TrimCR(line)
@@ -379,7 +383,10 @@ func Run(o *Options, stdin io.Reader, stdout, stderr io.Writer) int {
 		start := w.Start
 		doc = &report.Document{
 			Tool: Name, Now: o.Now, WindowStart: &start,
-			Period: o.Period.Text, Threshold: o.Max, Logs: o.Logs, Groups: groups,
+			Period: o.Period.Text, Threshold: o.Max, Logs: counter.Read, Groups: groups,
+		}
+		if o.Journal.Use {
+			doc.Logs = o.Logs // the journal's name
 		}
 		for _, err := range scanErrs {
 			doc.Errors = append(doc.Errors, err.Error())
