@@ -2,6 +2,7 @@ package logread
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 )
@@ -169,7 +170,7 @@ func (lr *lineReader) lines(data []byte) (stop bool) {
 		if i < 0 {
 			return false
 		}
-		start := bytes.LastIndexByte(data[:i], '\n') + 1
+		start := lastNewline(data[:i]) + 1
 		end := i + bytes.IndexByte(data[i:], '\n')
 		line := data[start:end]
 		// A match that runs past the line's content (into a trailing '\r',
@@ -183,6 +184,34 @@ func (lr *lineReader) lines(data []byte) (stop bool) {
 		data = data[end+1:]
 		lr.chunk += int64(end + 1)
 	}
+}
+
+// lastNewline is bytes.LastIndexByte(b, '\n') eight bytes at a time
+// (bytes.LastIndexByte reads one byte a step; a profile of the postfix
+// full scan spent 11% of its time there, looking back ~110 bytes from
+// each sasl_username= to its line's start). A word holding a '\n' is
+// found with the zero-byte test of w XOR "\n\n…", which has no false
+// negatives; its bytes are then read one by one from the end.
+func lastNewline(b []byte) int {
+	const ones, highs, nls = 0x0101010101010101, 0x8080808080808080, 0x0a0a0a0a0a0a0a0a
+	i := len(b)
+	for ; i >= 8; i -= 8 {
+		x := binary.LittleEndian.Uint64(b[i-8:i]) ^ nls
+		if (x-ones)&^x&highs == 0 {
+			continue
+		}
+		for j := i - 1; j >= i-8; j-- {
+			if b[j] == '\n' {
+				return j
+			}
+		}
+	}
+	for i--; i >= 0; i-- {
+		if b[i] == '\n' {
+			return i
+		}
+	}
+	return -1
 }
 
 // TrimCR removes one trailing '\r': what a checker parses of a line Scan

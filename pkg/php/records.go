@@ -78,13 +78,15 @@ func (r *records) line(line []byte) {
 	if len(line) == 0 || line[0] == ' ' || line[0] == '\t' {
 		return
 	}
-	i := bytes.Index(line, MailLogMarker)
-	if i < 0 {
-		return
-	}
-	kind := startKind(line[:i])
+	i, kind := fileStart(line)
 	if kind == kindNone {
-		return
+		i = bytes.Index(line, MailLogMarker)
+		if i < 0 {
+			return
+		}
+		if kind = startKind(line[:i]); kind == kindNone {
+			return
+		}
 	}
 	if end := bytes.Index(line[i+len(MailLogMarker):], toField); end >= 0 {
 		r.emit(line, i, i+len(MailLogMarker)+end) // the common case: one line, not copied
@@ -128,6 +130,26 @@ func (r *records) continued(line []byte) bool {
 }
 
 var colonBlank = []byte(": ")
+
+// fileStart is the first "mail() on [" of line and kindFile when it
+// begins line or follows a "[date] " prefix (the lines of PHP's own
+// mail.log), found without searching the whole line; otherwise kindNone,
+// and the caller searches. It agrees with searching: the marker holds no
+// ']', so an earlier one would lie inside the date's brackets.
+func fileStart(line []byte) (int, recordKind) {
+	if bytes.HasPrefix(line, MailLogMarker) {
+		return 0, kindFile
+	}
+	if len(line) == 0 || line[0] != '[' {
+		return 0, kindNone
+	}
+	j := bytes.IndexByte(line, ']')
+	if j < 1 || j+1 >= len(line) || line[j+1] != ' ' || !bytes.HasPrefix(line[j+2:], MailLogMarker) ||
+		bytes.Contains(line[:j], MailLogMarker) {
+		return 0, kindNone
+	}
+	return j + 2, kindFile
+}
 
 // startKind tells whether "mail() on [" right after prefix begins the
 // line's message, and what kind of log the line is from.

@@ -57,7 +57,11 @@ var recordCases = []struct {
 			"Nov 27 18:00:01 web1 postfix/cleanup[1]: 4AB: message-id=<mail() on [/home/victim/x.php:3]: To: y>\n" +
 			"Nov 27 18:00:01 web1 php[42]: x mail() on [/home/victim/x.php:3]: To: y\n" +
 			"[27-Nov-2026 18:00:00 UTC]mail() on [/home/victim/x.php:3]: To: y\n" +
-			"[27-Nov-2026 [18:00:00] UTC] mail() on [/home/victim/x.php:3]: To: y\n",
+			"[27-Nov-2026 [18:00:00] UTC] mail() on [/home/victim/x.php:3]: To: y\n" +
+			// The first marker is inside the brackets: not a date prefix,
+			// though a "[…] " and a marker follow (fileStart must agree).
+			"[mail() on [x] mail() on [/home/victim/x.php:3]: To: y\n" +
+			"[x mail() on [] mail() on [/home/victim/x.php:3]: To: y\n",
 		map[string]int64{}},
 	{"syslog: the path's lines are messages of their own, other programs between",
 		"Nov 27 18:00:01 web1 php[42]: mail() on [/home/evil/a\n" +
@@ -183,6 +187,30 @@ func FuzzRecords(f *testing.F) {
 					t.Fatalf("key %q: %q is not in the log %q", k, part, log)
 				}
 			}
+		}
+	})
+}
+
+// FuzzFileStart checks the fast path of records.line against the rule it
+// shortcuts: when fileStart finds a start, it is the line's first "mail()
+// on [" and startKind calls it kindFile.
+func FuzzFileStart(f *testing.F) {
+	for _, l := range []string{
+		"[27-Nov-2026 18:00:00 UTC] mail() on [/a.php:3]: To: x",
+		"mail() on [/a.php:3]: To: x",
+		"[mail() on [x] mail() on [/a.php:3]: To: x",
+		"[x mail() on [] mail() on [/a.php:3]: To: x",
+		"[] mail() on [", "[", "[]", "[] ",
+	} {
+		f.Add([]byte(l))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		i, kind := fileStart(line)
+		if kind == kindNone {
+			return
+		}
+		if want := bytes.Index(line, MailLogMarker); i != want || kind != kindFile || startKind(line[:want]) != kindFile {
+			t.Fatalf("fileStart(%q) = %d, %d; first marker at %d, startKind %d", line, i, kind, want, startKind(line[:max(want, 0)]))
 		}
 	})
 }
