@@ -71,6 +71,20 @@ func (tr *Trust) Trusted(e *Entry) bool {
 	return ok
 }
 
+// For sets the rule's checks that depend on where the journal comes from.
+// The local journal's _EXE names a file of this host, which secureExe can
+// examine (SecureExe). A --journal-dir (a collector's copies of other
+// hosts' journals) names files of another host: _EXE is not checked. What a collector still checks is what journald
+// on the sending host recorded and no client there can set: _COMM and,
+// with MessageUID, the message's uid against _UID. So on a collector an
+// entry is forgeable by any local user of a sending host who runs a copy
+// of a program under the trusted name (a copy of logger named phpsendmail,
+// exim4 or smtpd): with phpsendmail's uid check, only with that user's own
+// uid in the text.
+func (tr *Trust) For(src *Source) {
+	tr.SecureExe = src.Dir == ""
+}
+
 // secureExe reports whether path is an absolute path to a regular file
 // that root owns and nobody else may write, in directories that root owns
 // and that nobody else may write to or, when they may (/tmp), are sticky,

@@ -173,3 +173,22 @@ func TestTrustPHPSendmail(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustFor: a collector's journals (--journal-dir) name another host's
+// files: _EXE is not checked there; the local journal checks it.
+func TestTrustFor(t *testing.T) {
+	e := &Entry{Comm: []byte("exim4"), HasComm: true, Exe: []byte("/usr/sbin/exim4-not-here")}
+	for _, tc := range []struct {
+		dir  string
+		want bool
+	}{
+		{"", false},
+		{"/var/log/journal/remote", true},
+	} {
+		tr := EximTrust()
+		tr.For(&Source{Dir: tc.dir})
+		if got := tr.Trusted(e); got != tc.want {
+			t.Errorf("For(Dir=%q): Trusted = %v, want %v", tc.dir, got, tc.want)
+		}
+	}
+}

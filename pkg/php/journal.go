@@ -34,10 +34,8 @@ func ScanLegacyJournal(o *LegacyOptions, stderr io.Writer) (c *Counter, untruste
 	c = NewCounter()
 	w := o.Window()
 	trust := journal.PHPSendmailTrust(sendmailPath(), LegacyUID)
-	// A local journal's _EXE can be checked; a --journal-dir's names
-	// another host's files.
-	trust.SecureExe = o.Journal.Dir == ""
 	src := o.Journal.Source()
+	trust.For(&src) // _EXE checked on the local journal only
 	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, LegacyMarker, cli.PrefixLines(stderr, LegacyName+": ")
 	var line, buf []byte
 	err = journal.Scan(src, func(e *journal.Entry) {
