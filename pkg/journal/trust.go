@@ -74,12 +74,15 @@ func (tr *Trust) Trusted(e *Entry) bool {
 // For sets the rule's checks that depend on where the journal comes from.
 // The local journal's _EXE names a file of this host, which secureExe can
 // examine (SecureExe). A --journal-dir (a collector's copies of other
-// hosts' journals) names files of another host: _EXE is not checked. What a collector still checks is what journald
-// on the sending host recorded and no client there can set: _COMM and,
-// with MessageUID, the message's uid against _UID. So on a collector an
-// entry is forgeable by any local user of a sending host who runs a copy
-// of a program under the trusted name (a copy of logger named phpsendmail,
-// exim4 or smtpd): with phpsendmail's uid check, only with that user's own
+// hosts' journals) names files of another host: _EXE is not checked. What
+// a collector still checks is what journald on the sending host recorded
+// and no client there can set: _COMM, _UID when the rule has a UID (a
+// Postfix collector with a postfix account of its own checks that uid)
+// and, with MessageUID, the message's uid against _UID. So on a collector
+// an entry is forgeable by any local user of a sending host who runs a
+// copy of a program under the trusted name (a copy of logger named
+// phpsendmail or exim4; smtpd too when the collector has no postfix
+// account): through phpsendmail's uid check, only with that user's own
 // uid in the text.
 func (tr *Trust) For(src *Source) {
 	tr.SecureExe = src.Dir == ""
