@@ -18,11 +18,9 @@ import (
 func ScanJournal(o *Options, w window.Window, stderr io.Writer) (c *Counter, untrusted int64, err error) {
 	c = NewCounter(o.Auth)
 	trust := journal.EximTrust()
-	// A local journal's _EXE can be checked; a --journal-dir's names
-	// another host's files.
-	trust.SecureExe = o.Journal.Dir == ""
 	parser := timestamp.NewParser(o.Now, o.Loc)
 	src := o.Journal.Source()
+	trust.For(&src) // _EXE checked on the local journal only
 	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, Marker, cli.PrefixLines(stderr, Name+": ")
 	var buf []byte
 	err = journal.Scan(src, func(e *journal.Entry) {

@@ -2,7 +2,9 @@ package journal
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spam-gear/spamcheck/pkg/testenv"
@@ -108,4 +110,85 @@ func hardlink(t *testing.T, old, name string) string {
 		t.Fatal(err)
 	}
 	return name
+}
+
+// TestTrustPHPSendmail: phpsendmail logs and then execs sendmail, and
+// journald may read _COMM and _EXE after the exec: an entry is trusted
+// with either name, and only when the message's uid=N is the _UID the
+// journal recorded.
+func TestTrustPHPSendmail(t *testing.T) {
+	// A file only root can have put there on any Debian system.
+	secure, err := exec.LookPath("logger")
+	if err != nil || !secureExe(secure) {
+		testenv.Missing(t, "logger not found or not root's (%v); install bsdutils", err)
+	}
+	user := filepath.Join(t.TempDir(), "sendmail") // not there: not secure
+	msgUID := func(msg []byte) ([]byte, bool) {
+		_, rest, ok := strings.Cut(string(msg), ", uid=")
+		uid, _, _ := strings.Cut(rest, ",")
+		return []byte(uid), ok
+	}
+	const msg = "sendmail-php url=, client=, filename=/var/www/a.php, uid=33, user=www-data, args="
+	entry := func(comm, uid, exe, msg string) *Entry {
+		e := &Entry{Message: []byte(msg), Exe: []byte(exe)}
+		if comm != "-" {
+			e.Comm, e.HasComm = []byte(comm), true
+		}
+		if uid != "-" {
+			e.UID, e.HasUID = []byte(uid), true
+		}
+		return e
+	}
+	tests := []struct {
+		name     string
+		sendmail string
+		local    bool
+		e        *Entry
+		want     bool
+	}{
+		{"phpsendmail", "/usr/sbin/sendmail", true, entry("phpsendmail", "33", secure, msg), true},
+		{"after the exec", "/usr/sbin/sendmail", true, entry("sendmail", "33", secure, msg), true},
+		{"after the exec, default sendmail", "", true, entry("sendmail", "33", secure, msg), true},
+		{"after the exec of a configured sendmail", "/usr/sbin/exim4", true, entry("exim4", "33", secure, msg), true},
+		{"after the exec of a long name", "/opt/x/sendmail-wrapper-long", true, entry("sendmail-wrappe", "33", secure, msg), true},
+		{"another program", "/usr/sbin/sendmail", true, entry("logger", "33", secure, msg), false},
+		{"configured name not accepted when not configured", "/usr/sbin/sendmail", true, entry("exim4", "33", secure, msg), false},
+		{"uid mismatch", "/usr/sbin/sendmail", true, entry("phpsendmail", "1000", secure, msg), false},
+		{"uid mismatch after the exec", "/usr/sbin/sendmail", true, entry("sendmail", "1000", secure, msg), false},
+		{"uid mismatch, collector", "/usr/sbin/sendmail", false, entry("sendmail", "1000", "", msg), false},
+		{"no _UID", "/usr/sbin/sendmail", true, entry("phpsendmail", "-", secure, msg), false},
+		{"empty uid=", "/usr/sbin/sendmail", true, entry("phpsendmail", "33", secure, strings.Replace(msg, "uid=33", "uid=", 1)), false},
+		{"uid= with a leading zero", "/usr/sbin/sendmail", true, entry("phpsendmail", "33", secure, strings.Replace(msg, "uid=33", "uid=033", 1)), false},
+		{"no uid= in the message", "/usr/sbin/sendmail", true, entry("phpsendmail", "33", secure, "sendmail-php url=x"), true},
+		{"a user's sendmail", "/usr/sbin/sendmail", true, entry("sendmail", "33", user, msg), false},
+		{"a user's sendmail, collector", "/usr/sbin/sendmail", false, entry("sendmail", "33", user, msg), true},
+		{"no _EXE", "/usr/sbin/sendmail", true, entry("sendmail", "33", "", msg), false},
+		{"no _COMM", "/usr/sbin/sendmail", true, entry("-", "33", secure, msg), false},
+	}
+	for _, tc := range tests {
+		tr := PHPSendmailTrust(tc.sendmail, msgUID)
+		tr.SecureExe = tc.local
+		if got := tr.Trusted(tc.e); got != tc.want {
+			t.Errorf("%s: Trusted(_COMM=%q _UID=%q _EXE=%q) = %v, want %v", tc.name, tc.e.Comm, tc.e.UID, tc.e.Exe, got, tc.want)
+		}
+	}
+}
+
+// TestTrustFor: a collector's journals (--journal-dir) name another host's
+// files: _EXE is not checked there; the local journal checks it.
+func TestTrustFor(t *testing.T) {
+	e := &Entry{Comm: []byte("exim4"), HasComm: true, Exe: []byte("/usr/sbin/exim4-not-here")}
+	for _, tc := range []struct {
+		dir  string
+		want bool
+	}{
+		{"", false},
+		{"/var/log/journal/remote", true},
+	} {
+		tr := EximTrust()
+		tr.For(&Source{Dir: tc.dir})
+		if got := tr.Trusted(e); got != tc.want {
+			t.Errorf("For(Dir=%q): Trusted = %v, want %v", tc.dir, got, tc.want)
+		}
+	}
 }

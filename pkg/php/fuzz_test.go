@@ -80,9 +80,13 @@ func FuzzParseMailLog(f *testing.F) {
 // exactly when the line has "sendmail-php url=", then ", filename=", then
 // a non-empty text without '\n' up to the next ", uid="; that text is the
 // key (so the key is a substring of the line and never holds ", uid=" or
-// '\n').
+// '\n'); LegacyUID finds a uid for exactly those lines, the text after
+// that ", uid=" up to the next ','.
 func FuzzParseLegacy(f *testing.F) {
 	for _, tc := range legacyCases {
+		f.Add([]byte(tc.line))
+	}
+	for _, tc := range legacyUIDCases {
 		f.Add([]byte(tc.line))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
@@ -100,6 +104,19 @@ func FuzzParseLegacy(f *testing.F) {
 		}
 		if ok && (bytes.Contains(key, uidField) || bytes.IndexByte(key, '\n') >= 0 || !bytes.Contains(line, key)) {
 			t.Fatalf("ParseLegacy(%q) = %q: holds , uid= or a newline, or is not in the line", line, key)
+		}
+		// LegacyUID finds a uid exactly for the lines ParseLegacy
+		// accepts: what follows the key's ", uid=" up to a ','.
+		uid, uidOK := LegacyUID(line)
+		if uidOK != ok {
+			t.Fatalf("LegacyUID(%q) ok = %v, ParseLegacy ok = %v", line, uidOK, ok)
+		}
+		if ok {
+			_, after, _ := bytes.Cut(line[bytes.Index(line, LegacyMarker):], filenameField)
+			want, _, _ := bytes.Cut(after[len(key)+len(uidField):], []byte(","))
+			if !bytes.Equal(uid, want) {
+				t.Fatalf("LegacyUID(%q) = %q, want %q", line, uid, want)
+			}
 		}
 	})
 }

@@ -174,23 +174,43 @@ func DecodeFilename(dst, v []byte) []byte {
 // The key is a slice of line and costs no allocation; it is the value as
 // logged, which DecodeFilename turns into the script's name.
 func ParseLegacy(line []byte) (key []byte, ok bool) {
-	i := bytes.Index(line, LegacyMarker)
-	if i < 0 {
+	key, _, ok = parseLegacy(line)
+	return key, ok
+}
+
+// LegacyUID returns the value of the "uid=" that ends the filename
+// ParseLegacy finds (up to the next ',' or the end of the line), and
+// whether there is one: what phpsendmail logged as its caller's real uid.
+func LegacyUID(line []byte) (uid []byte, ok bool) {
+	_, rest, ok := parseLegacy(line)
+	if !ok {
 		return nil, false
 	}
-	rest := line[i+len(LegacyMarker):]
+	if i := bytes.IndexByte(rest, ','); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest, true
+}
+
+// parseLegacy is ParseLegacy, also returning what follows the ", uid=".
+func parseLegacy(line []byte) (key, rest []byte, ok bool) {
+	i := bytes.Index(line, LegacyMarker)
+	if i < 0 {
+		return nil, nil, false
+	}
+	rest = line[i+len(LegacyMarker):]
 	j := bytes.Index(rest, filenameField)
 	if j < 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	rest = rest[j+len(filenameField):]
 	k := bytes.Index(rest, uidField)
 	if k <= 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	file := rest[:k]
 	if bytes.IndexByte(file, '\n') >= 0 {
-		return nil, false
+		return nil, nil, false
 	}
-	return file, true
+	return file, rest[k+len(uidField):], true
 }

@@ -355,6 +355,33 @@ func TestParseLegacy(t *testing.T) {
 	}
 }
 
+// TestLegacyUID: the uid phpsendmail logged, checked against the
+// journal's _UID, is the one after the filename ParseLegacy returns.
+func TestLegacyUID(t *testing.T) {
+	for _, tc := range legacyUIDCases {
+		uid, ok := LegacyUID([]byte(tc.line))
+		if ok != tc.ok || string(uid) != tc.uid {
+			t.Errorf("%s: LegacyUID(%q) = %q, %v; want %q, %v", tc.name, tc.line, uid, ok, tc.uid, tc.ok)
+		}
+	}
+}
+
+// legacyUIDCases are TestLegacyUID's table, also FuzzParseLegacy seeds.
+var legacyUIDCases = []struct {
+	name, line, uid string
+	ok              bool
+}{
+	{"phpsendmail's line", "Nov 27 18:00:01 web1 www-data[7]: sendmail-php url=x/, client=192.0.2.7, filename=/var/www/a.php, uid=33, user=www-data, args=-t", "33", true},
+	{"last field", "sendmail-php url=x/, client=, filename=/a.php, uid=1000", "1000", true},
+	{"empty", "sendmail-php url=x/, client=, filename=/a.php, uid=, user=u, args=", "", true},
+	// The old wrapper wrote the filename raw: the uid is the one
+	// after the first ", uid=", as ParseLegacy splits the line.
+	{"uid= inside an unescaped filename", "sendmail-php url=, client=, filename=/a, uid=0, user=root.php, uid=33, user=www-data, args=", "0", true},
+	{"uid= in url is not the field", "sendmail-php url=x/?, uid=0, client=, filename=/a.php, uid=33, user=u", "33", true},
+	{"no filename", "sendmail-php url=x/, client=, uid=33, user=u", "", false},
+	{"not a phpsendmail line", "Nov 27 18:00:01 web1 x: uid=33, user=u", "", false},
+}
+
 // TestParseAllocs: counting a line costs no allocation in the parsers.
 func TestParseAllocs(t *testing.T) {
 	mail := []byte(mailLogCases[0].line)
