@@ -1,8 +1,11 @@
 package postfix
 
 import (
-	"github.com/spam-gear/spamcheck/pkg/cli"
+	"fmt"
 	"io"
+	"slices"
+
+	"github.com/spam-gear/spamcheck/pkg/cli"
 
 	"github.com/spam-gear/spamcheck/pkg/journal"
 	"github.com/spam-gear/spamcheck/pkg/logread"
@@ -23,6 +26,7 @@ func ScanJournal(o *Options, w window.Window, stderr io.Writer) (c *Counter, unt
 	src := o.Journal.Source()
 	src.Since, src.Slack, src.Marker, src.Warn = w.Start, logread.DefaultSlack, Marker, cli.PrefixLines(stderr, Name+": ")
 	var buf []byte
+	var otherUID int64
 	err = journal.Scan(src, func(e *journal.Entry) {
 		if !w.Contains(e.Time) {
 			return
@@ -35,7 +39,27 @@ func ScanJournal(o *Options, w window.Window, stderr io.Writer) (c *Counter, unt
 			c.Add(buf, conn)
 		default:
 			untrusted++
+			if collectorUIDMismatch(&trust, &src, e) {
+				otherUID++
+			}
 		}
 	})
+	if otherUID > 0 {
+		entries := "entries"
+		if otherUID == 1 {
+			entries = "entry"
+		}
+		fmt.Fprintf(src.Warn, "warning: %d smtpd %s in %s with a _UID other than %s, the uid of this host's Postfix account: not counted (forged on a sending host, or its Postfix uid differs from this host's)\n", otherUID, entries, src.Dir, trust.UID)
+	}
 	return c, untrusted, err
+}
+
+// collectorUIDMismatch reports whether e, read from a collector's
+// --journal-dir, failed the rule only by its _UID: the uid check compares
+// with this host's Postfix account, and a mail server whose postfix uid
+// differs would lose every line without a word (a forgery by a local user
+// of a sending host looks the same), so the run says so on stderr.
+func collectorUIDMismatch(trust *journal.Trust, src *journal.Source, e *journal.Entry) bool {
+	return src.Dir != "" && trust.UID != "" && e.HasComm && slices.Contains(trust.Comms, string(e.Comm)) &&
+		(!e.HasUID || string(e.UID) != trust.UID)
 }
