@@ -32,8 +32,11 @@ type Trust struct {
 	// SecureExe, for the local journal, also requires _EXE to be a file
 	// only root can have put there (see secureExe): _COMM is the name of
 	// the executable file, which any user can choose by copying logger to
-	// a file named phpsendmail or exim4. A collector's journals name
-	// other hosts' files, which cannot be checked here.
+	// a file named phpsendmail or exim4. It does not stop a symbolic
+	// link named exim4 to root's logger: _COMM is then the link's name
+	// and _EXE root's logger (measured), which only a uid rule (UID,
+	// LocalUIDs, MessageUID) refuses. A collector's journals name other
+	// hosts' files, which cannot be checked here.
 	SecureExe bool
 	// MessageUID, when set, returns the uid the message says its writer
 	// had (phpsendmail's "uid=N"), and whether the message says one: the
@@ -81,18 +84,18 @@ func (tr *Trust) Trusted(e *Entry) bool {
 
 // For sets the rule's checks that depend on where the journal comes from.
 // The local journal's _EXE names a file of this host, which secureExe can
-// examine (SecureExe), and its _UID is one of this host's (LocalUIDs).
-// A --journal-dir (a collector's copies of other
-// hosts' journals) names files of another host: _EXE is not checked. What
-// a collector still checks is what journald on the sending host recorded
-// and no client there can set: _COMM, _UID when the rule has a UID (a
-// Postfix collector with a postfix account of its own checks that uid)
-// and, with MessageUID, the message's uid against _UID. So on a collector
-// an entry is forgeable by any local user of a sending host who runs a
-// copy of a program under the trusted name (a copy of logger named
-// phpsendmail or exim4; smtpd too when the collector has no postfix
-// account): through phpsendmail's uid check, only with that user's own
-// uid in the text.
+// examine (SecureExe), and its _UID is a uid of this host (LocalUIDs). A
+// --journal-dir (a collector's copies of other hosts' journals) names
+// files and uids of other hosts: neither _EXE nor LocalUIDs is checked.
+// What a collector still checks is what journald on the sending host
+// recorded and no client there can set: _COMM, _UID when the rule has a
+// UID (a Postfix collector with a postfix account of its own checks that
+// uid) and, with MessageUID, the message's uid against _UID. So on a
+// collector an entry is forgeable by any local user of a sending host who
+// runs a program under the trusted name (a copy of logger, or a link to
+// it, named phpsendmail or exim4; smtpd too when the collector has no
+// postfix account): through phpsendmail's uid check, only with that
+// user's own uid in the text.
 func (tr *Trust) For(src *Source) {
 	tr.SecureExe = src.Dir == ""
 	tr.local = src.Dir == ""
