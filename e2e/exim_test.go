@@ -114,6 +114,22 @@ func runEximPlan(t *testing.T, e *mtatest.Exim, plan []eximSend) {
 	}
 }
 
+// waitEximDone waits until Exim's main log says every accepted message of
+// plan is completed and the log has stopped growing; it returns how many
+// messages that is.
+func waitEximDone(t *testing.T, e *mtatest.Exim, plan []eximSend) int {
+	t.Helper()
+	accepted := 0
+	for _, s := range plan {
+		if s.accept {
+			accepted++
+		}
+	}
+	mtatest.WaitForLog(t, e.MainLog, 30*time.Second, func(s string) bool { return strings.Count(s, " Completed\n") >= accepted })
+	mtatest.WaitQuiet(t, 300*time.Millisecond, 10*time.Second, e.MainLog)
+	return accepted
+}
+
 // eximExpect computes the expected exim-spam-check output (SPEC §3) from
 // the plan: keys with more than max arrivals, local users first, then SMTP
 // senders, then (withAuth) authenticated senders, each group in byte order,
@@ -191,14 +207,7 @@ func TestExim(t *testing.T) {
 	e := mtatest.StartExim(t, mtatest.EximOptions{Users: eximUsers, LocalUsers: eximLocalUsers, Hosts: hosts})
 	plan := eximPlan()
 	runEximPlan(t, e, plan)
-	accepted := 0
-	for _, s := range plan {
-		if s.accept {
-			accepted++
-		}
-	}
-	mtatest.WaitForLog(t, e.MainLog, 30*time.Second, func(s string) bool { return strings.Count(s, " Completed\n") >= accepted })
-	mtatest.WaitQuiet(t, 300*time.Millisecond, 10*time.Second, e.MainLog)
+	waitEximDone(t, e, plan)
 	now := time.Now().Add(2 * time.Second)
 	t.Logf("exim: started and scenario (%d transactions) done in %v", len(plan), time.Since(start).Round(time.Millisecond))
 	e.Stop()

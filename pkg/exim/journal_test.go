@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -31,7 +32,13 @@ func TestJournal(t *testing.T) {
 	for i := range 3 {
 		lines = append(lines, stamp+" 1tAbC"+string(rune('a'+i))+"-000001-AB <= alice@example.com U=alice P=local S=310")
 	}
-	j.Log(t, "mail", exim4, "exim", lines...)
+	// Exim's own account, when the host has one (EximTrust then checks
+	// _UID), else some other system account.
+	logUser := "mail"
+	if _, err := user.Lookup("Debian-exim"); err == nil {
+		logUser = "Debian-exim"
+	}
+	j.Log(t, logUser, exim4, "exim", lines...)
 	j.Log(t, "", "", "exim", strings.ReplaceAll(lines[0], "alice", "mallory"))
 	// A local user's own copy of logger named exim4: _COMM is exim4, but
 	// _EXE is a file root did not put there. The local journal's rule

@@ -32,15 +32,23 @@ type Trust struct {
 	// SecureExe, for the local journal, also requires _EXE to be a file
 	// only root can have put there (see secureExe): _COMM is the name of
 	// the executable file, which any user can choose by copying logger to
-	// a file named phpsendmail or exim4. A collector's journals name
-	// other hosts' files, which cannot be checked here.
+	// a file named phpsendmail or exim4. It does not stop a symbolic
+	// link named exim4 to root's logger: _COMM is then the link's name
+	// and _EXE root's logger (measured), which only a uid rule (UID,
+	// LocalUIDs, MessageUID) refuses. A collector's journals name other
+	// hosts' files, which cannot be checked here.
 	SecureExe bool
 	// MessageUID, when set, returns the uid the message says its writer
 	// had (phpsendmail's "uid=N"), and whether the message says one: the
 	// uid the journal records (_UID, from the socket's credentials) must
 	// then be that one, or the entry is not trusted.
 	MessageUID func(msg []byte) (uid []byte, ok bool)
-	exeOK      map[string]bool // secureExe's answers by path
+	// LocalUIDs, when not empty, are the only accepted _UIDs on the local
+	// journal (set by For): uids of accounts of this host, which a
+	// collector's other hosts need not share.
+	LocalUIDs []string
+	local     bool            // For: the local journal
+	exeOK     map[string]bool // secureExe's answers by path
 }
 
 // Trusted reports whether e passes the rule. An entry without _COMM (the
@@ -50,6 +58,9 @@ func (tr *Trust) Trusted(e *Entry) bool {
 		return false
 	}
 	if tr.UID != "" && (!e.HasUID || string(e.UID) != tr.UID) {
+		return false
+	}
+	if tr.local && len(tr.LocalUIDs) > 0 && (!e.HasUID || !slices.Contains(tr.LocalUIDs, string(e.UID))) {
 		return false
 	}
 	if tr.MessageUID != nil {
@@ -73,19 +84,21 @@ func (tr *Trust) Trusted(e *Entry) bool {
 
 // For sets the rule's checks that depend on where the journal comes from.
 // The local journal's _EXE names a file of this host, which secureExe can
-// examine (SecureExe). A --journal-dir (a collector's copies of other
-// hosts' journals) names files of another host: _EXE is not checked. What
-// a collector still checks is what journald on the sending host recorded
-// and no client there can set: _COMM, _UID when the rule has a UID (a
-// Postfix collector with a postfix account of its own checks that uid)
-// and, with MessageUID, the message's uid against _UID. So on a collector
-// an entry is forgeable by any local user of a sending host who runs a
-// copy of a program under the trusted name (a copy of logger named
-// phpsendmail or exim4; smtpd too when the collector has no postfix
-// account): through phpsendmail's uid check, only with that user's own
-// uid in the text.
+// examine (SecureExe), and its _UID is a uid of this host (LocalUIDs). A
+// --journal-dir (a collector's copies of other hosts' journals) names
+// files and uids of other hosts: neither _EXE nor LocalUIDs is checked.
+// What a collector still checks is what journald on the sending host
+// recorded and no client there can set: _COMM, _UID when the rule has a
+// UID (a Postfix collector with a postfix account of its own checks that
+// uid) and, with MessageUID, the message's uid against _UID. So on a
+// collector an entry is forgeable by any local user of a sending host who
+// runs a program under the trusted name (a copy of logger, or a link to
+// it, named phpsendmail or exim4; smtpd too when the collector has no
+// postfix account): through phpsendmail's uid check, only with that
+// user's own uid in the text.
 func (tr *Trust) For(src *Source) {
 	tr.SecureExe = src.Dir == ""
+	tr.local = src.Dir == ""
 }
 
 // secureExe reports whether path is an absolute path to a regular file
@@ -189,5 +202,31 @@ func PHPSendmailTrust(sendmail string, messageUID func(msg []byte) ([]byte, bool
 	return Trust{Comms: []string{"phpsendmail"}, ExecComms: exec, MessageUID: messageUID}
 }
 
-// EximTrust is the rule for Exim: Debian's binary is exim4, others' exim.
-func EximTrust() Trust { return Trust{Comms: []string{"exim4", "exim"}} }
+// EximTrust is the rule for Exim. _COMM is the name of the file Exim was
+// run as: Debian's binary is exim4, others' exim, and local submissions
+// come through its links sendmail (PHP's mail(), cron), rmail and rsmtp
+// too. On the local journal, when this host has Exim's account
+// (Debian-exim, Debian's; else exim, the name Exim's own build and
+// Red Hat's use), _UID must be that account's or root's: Exim receives
+// every message as its own user (measured with a real exim4 logging to a
+// private journald: SMTP arrivals and local submissions by root and by
+// ordinary users, through exim4 and through sendmail, all carried
+// Debian-exim's uid; its delivery lines carry root's or Exim's), while
+// a forger's entry carries the forger's uid whatever name and file it
+// runs (a symbolic link named exim4 to root's logger passes _COMM and
+// _EXE).
+func EximTrust() Trust { return eximTrust(user.Lookup) }
+
+// eximAccounts are the names Exim's user has, most specific first.
+var eximAccounts = []string{"Debian-exim", "exim"}
+
+func eximTrust(lookup func(name string) (*user.User, error)) Trust {
+	tr := Trust{Comms: []string{"exim4", "exim", "sendmail", "rmail", "rsmtp"}}
+	for _, name := range eximAccounts {
+		if u, err := lookup(name); err == nil {
+			tr.LocalUIDs = []string{u.Uid, "0"}
+			break
+		}
+	}
+	return tr
+}

@@ -3,6 +3,7 @@ package journal
 import (
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,6 +105,19 @@ func TestSecureExe(t *testing.T) {
 	}
 }
 
+// testEntry is an entry with the message msg and _EXE exe, and with
+// _COMM comm and _UID uid unless they are "-".
+func testEntry(comm, uid, exe, msg string) *Entry {
+	e := &Entry{Message: []byte(msg), Exe: []byte(exe)}
+	if comm != "-" {
+		e.Comm, e.HasComm = []byte(comm), true
+	}
+	if uid != "-" {
+		e.UID, e.HasUID = []byte(uid), true
+	}
+	return e
+}
+
 func hardlink(t *testing.T, old, name string) string {
 	t.Helper()
 	if err := os.Link(old, name); err != nil {
@@ -129,16 +143,7 @@ func TestTrustPHPSendmail(t *testing.T) {
 		return []byte(uid), ok
 	}
 	const msg = "sendmail-php url=, client=, filename=/var/www/a.php, uid=33, user=www-data, args="
-	entry := func(comm, uid, exe, msg string) *Entry {
-		e := &Entry{Message: []byte(msg), Exe: []byte(exe)}
-		if comm != "-" {
-			e.Comm, e.HasComm = []byte(comm), true
-		}
-		if uid != "-" {
-			e.UID, e.HasUID = []byte(uid), true
-		}
-		return e
-	}
+	entry := testEntry
 	tests := []struct {
 		name     string
 		sendmail string
@@ -189,6 +194,57 @@ func TestTrustFor(t *testing.T) {
 		tr.For(&Source{Dir: tc.dir})
 		if got := tr.Trusted(e); got != tc.want {
 			t.Errorf("For(Dir=%q): Trusted = %v, want %v", tc.dir, got, tc.want)
+		}
+	}
+}
+
+// TestTrustExim: Exim's entries carry _COMM exim4, exim or the name of a
+// link it was run through (sendmail), and, on the local journal of a host
+// with Exim's account, the uid of that account (or root's); a collector
+// and a host without the account check no uid.
+func TestTrustExim(t *testing.T) {
+	secure, err := exec.LookPath("logger")
+	if err != nil || !secureExe(secure) {
+		testenv.Missing(t, "logger not found or not root's (%v); install bsdutils", err)
+	}
+	accounts := func(names map[string]string) func(string) (*user.User, error) {
+		return func(name string) (*user.User, error) {
+			if uid, ok := names[name]; ok {
+				return &user.User{Username: name, Uid: uid}, nil
+			}
+			return nil, user.UnknownUserError(name)
+		}
+	}
+	debian := map[string]string{"Debian-exim": "101", "exim": "500"}
+	redhat := map[string]string{"exim": "93"}
+	entry := func(comm, uid string) *Entry { return testEntry(comm, uid, secure, "x") }
+	tests := []struct {
+		name     string
+		accounts map[string]string
+		dir      string
+		e        *Entry
+		want     bool
+	}{
+		{"exim4 as Debian-exim", debian, "", entry("exim4", "101"), true},
+		{"sendmail link as Debian-exim", debian, "", entry("sendmail", "101"), true},
+		{"exim as root", debian, "", entry("exim", "0"), true},
+		{"rmail, rsmtp", debian, "", entry("rsmtp", "101"), true},
+		{"exim4 as another user", debian, "", entry("exim4", "1000"), false},
+		{"exim4 as the account that is not Exim's", debian, "", entry("exim4", "500"), false},
+		{"no _UID", debian, "", entry("exim4", "-"), false},
+		{"exim account when there is no Debian-exim", redhat, "", entry("exim", "93"), true},
+		{"another user, exim account", redhat, "", entry("exim", "1000"), false},
+		{"no account: no uid rule", nil, "", entry("exim4", "1000"), true},
+		{"collector: no uid rule", debian, "/var/log/journal/remote", entry("exim4", "1000"), true},
+		{"logger as Debian-exim", debian, "", entry("logger", "101"), false},
+		{"mailq is not a receiver", debian, "", entry("mailq", "101"), false},
+		{"no _COMM", debian, "", entry("-", "101"), false},
+	}
+	for _, tc := range tests {
+		tr := eximTrust(accounts(tc.accounts))
+		tr.For(&Source{Dir: tc.dir})
+		if got := tr.Trusted(tc.e); got != tc.want {
+			t.Errorf("%s: Trusted(_COMM=%q _UID=%q) = %v, want %v", tc.name, tc.e.Comm, tc.e.UID, got, tc.want)
 		}
 	}
 }

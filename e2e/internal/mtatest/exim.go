@@ -23,6 +23,11 @@ type EximOptions struct {
 	LocalUsers []string
 	// Hosts is what the test DNS says about client addresses.
 	Hosts []Host
+	// SyslogSocket, when set, is the socket Exim's syslog lines go to
+	// (/dev/log in its namespace), such as a test journald's: Exim then
+	// logs every line both to syslog and to its log files
+	// (log_file_path = syslog : DIR/%slog), so a test can compare the two.
+	SyslogSocket string
 }
 
 // Exim is a running private Exim daemon.
@@ -31,6 +36,9 @@ type Exim struct {
 	Addr string // SMTP listener, 127.0.0.1:PORT
 	// Log files (log_file_path = Dir/log/%slog).
 	MainLog, RejectLog, PanicLog string
+	// UID and GID are those of the Exim user Debian-exim, who exists
+	// only in the instance's namespace.
+	UID, GID int
 
 	bin    string
 	uids   map[string][2]int // local user → uid, gid
@@ -67,6 +75,7 @@ func (e *Exim) start(opts EximOptions) error {
 		return err
 	}
 	eximUID, eximGID := uids[0], gids[0]
+	e.UID, e.GID = eximUID, eximGID
 	passwd := []string{fmt.Sprintf("Debian-exim:x:%d:%d:Exim (mtatest):/nonexistent:/usr/sbin/nologin", eximUID, eximGID)}
 	group := []string{fmt.Sprintf("Debian-exim:x:%d:", eximGID)}
 	for i, u := range opts.LocalUsers {
@@ -118,12 +127,16 @@ func (e *Exim) start(opts EximOptions) error {
 	if v := os.Getenv("TZ"); v != "" && !strings.ContainsAny(v, "\n:") {
 		tz = "timezone = " + v + "\n"
 	}
+	devLog, syslogPath := filepath.Join(e.Dir, "no-syslog.sock"), ""
+	if opts.SyslogSocket != "" {
+		devLog, syslogPath = opts.SyslogSocket, "syslog : "
+	}
 	conf := fmt.Sprintf(`# mtatest: private Exim instance
 primary_hostname = %[1]s
 qualify_domain = %[2]s
 exim_path = %[3]s
 spool_directory = %[4]s
-log_file_path = %[5]s/%%slog
+log_file_path = %[10]s%[5]s/%%slog
 pid_file_path = %[6]s/exim.pid
 local_interfaces = <; 127.0.0.1
 daemon_smtp_ports = %[7]d
@@ -171,14 +184,14 @@ login:
   server_prompts = Username:: : Password::
   server_condition = ${if eq{$auth2}{${lookup{$auth1}lsearch{%[8]s}{$value}fail}}}
   server_set_id = $auth1
-`, Hostname, Domain, e.bin, spool, logDir, e.Dir, port, authFile, tz)
+`, Hostname, Domain, e.bin, spool, logDir, e.Dir, port, authFile, tz, syslogPath)
 
 	etc, err := etcFiles(e.dns.ip, passwd, group)
 	if err != nil {
 		return err
 	}
 	etc["exim4/exim4.conf"] = fileSpec{data: []byte(conf), mode: 0o644}
-	ns := &namespace{dir: filepath.Join(e.Dir, "namespace"), etc: etc, devLog: filepath.Join(e.Dir, "no-syslog.sock")}
+	ns := &namespace{dir: filepath.Join(e.Dir, "namespace"), etc: etc, devLog: devLog}
 	// -bdf: listening daemon in the foreground; no -q: no queue runner
 	// (deliveries are immediate).
 	cmd := ns.daemonCommand(e.bin, "-bdf")
@@ -196,7 +209,14 @@ login:
 // `exim4 -odi -t`, run by the local user (one of EximOptions.LocalUsers, or
 // "root"), so that Exim logs U=USER P=local. Delivery is immediate.
 func (e *Exim) SubmitLocal(ctx context.Context, localUser, msg string) error {
-	args := []string{e.bin, "-odi", "-t"}
+	return e.SubmitLocalWith(ctx, localUser, e.bin, msg)
+}
+
+// SubmitLocalWith is SubmitLocal through the program prog, such as the
+// sendmail link to Exim's binary (Debian's /usr/sbin/sendmail), which
+// PHP's mail() runs: the process is then named after the link.
+func (e *Exim) SubmitLocalWith(ctx context.Context, localUser, prog, msg string) error {
+	args := []string{prog, "-odi", "-t"}
 	if localUser != "root" {
 		id, ok := e.uids[localUser]
 		if !ok {

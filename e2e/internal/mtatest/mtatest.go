@@ -23,7 +23,8 @@
 //     RSYSLOG_TraditionalFileFormat and one in RSYSLOG_FileFormat (RFC 3339);
 //     or, with PostfixOptions.Maillog, through its own postlogd to
 //     maillog_file (Postfix ≥ 3.4 logs to one or the other, never both).
-//   - Exim writes its own log files (log_file_path = DIR/%slog).
+//   - Exim writes its own log files (log_file_path = DIR/%slog) and, with
+//     EximOptions.SyslogSocket, the same lines to syslog too.
 //
 // Every process is started by the test, put in its own process group, given
 // a parent-death signal, and stopped in t.Cleanup (or earlier by Stop).
