@@ -29,7 +29,7 @@ For example:
 A key is reported when its count is greater than its threshold (` + "`>`" + `, as the old tool compared). Fake-reject ` + "`(=`" + ` and reject lines are not arrivals. Exim logging through syslog (` + "`log_file_path = syslog`" + `) is understood too: ` + "`Nov 27 17:10:00 mx exim[2001]: 1tGb2k-0004Xy-Ab <= …`" + ` counts (with or without Exim's own timestamp after the tag), timed by the syslog stamp (read it with ` + "`-l /var/log/mail.log`" + ` or from the journal); lines Exim split at 870 bytes (` + "`[1/2]`" + `) do not.`,
 	DefaultLogs:  DefaultLogs,
 	Journal:      true,
-	JournalTrust: "`_COMM` is `exim4` or `exim`, and, for the local journal, `_EXE` is a file only root can have put there (owned by root, writable by nobody else, one link, in directories only root may write to), since `_COMM` is just the executable's file name. With `--journal-dir` (another machine's files) `_EXE` is not checked.",
+	JournalTrust: "`_COMM` is `exim4` or `exim`, or the name of a link to Exim that receives mail (`sendmail`, `rmail`, `rsmtp`); for the local journal `_EXE` is a file only root can have put there (owned by root, writable by nobody else, one link, in directories only root may write to), since `_COMM` is just the executable's file name, and, on a host with an account `Debian-exim` (else `exim`), `_UID` is that account's uid or root's (Exim receives every message as its own user). With `--journal-dir` (another machine's files) neither `_EXE` nor `_UID` is checked.",
 	FlagNotes: map[string]string{
 		"period":  cli.PeriodNote,
 		"now":     cli.NowNote,
