@@ -144,9 +144,17 @@ func TestEximJournal(t *testing.T) {
 		seen[kind]["SYSLOG_IDENTIFIER="+en.Ident+" _COMM="+en.Comm+" _EXE="+en.Exe+" _UID="+en.UID]++
 	}
 	other := map[string]int{}
+	// lost are the arrivals journald recorded after their Exim process
+	// had gone (no _COMM or no _EXE: it exits right after logging, and
+	// under load journald reads /proc too late). Nothing shows who wrote
+	// them, so the checker cannot trust them; seen under -race with the
+	// whole test suite running.
+	lost := map[string]bool{}
 	for _, en := range entries() {
 		if !strings.Contains(en.Message, " <= ") {
 			other["_COMM="+en.Comm+" _UID="+en.UID]++
+		} else if en.Comm == "" || en.Exe == "" {
+			lost[en.Message] = true
 		}
 	}
 	t.Logf("journal fields of Exim's other lines: %v", other)
@@ -201,6 +209,31 @@ func TestEximJournal(t *testing.T) {
 	if len(fromFile.Groups) < 10 {
 		t.Fatalf("main log run: too few groups: %v", fromFile.Groups)
 	}
+	// What the journal can show: the main log without the lost
+	// arrivals (an Exim syslog message is its main log line without the
+	// timestamp).
+	var kept strings.Builder
+	removed := 0
+	for _, line := range strings.SplitAfter(mainlog, "\n") {
+		if _, msg, ok := strings.Cut(line, " "); ok {
+			if _, msg, ok = strings.Cut(msg, " "); ok && lost[strings.TrimSuffix(msg, "\n")] {
+				removed++
+				continue
+			}
+		}
+		kept.WriteString(line)
+	}
+	if removed != len(lost) {
+		t.Fatalf("%d lost arrivals, %d of them found in the main log", len(lost), removed)
+	}
+	keptLog := filepath.Join(t.TempDir(), "mainlog-kept")
+	if err := os.WriteFile(keptLog, []byte(kept.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if len(lost) > 0 {
+		t.Logf("%d arrivals reached journald after their process was gone: compared without them", len(lost))
+		fromFile = parseEximDoc(t, run(t, bin, append(args, "-l", keptLog, "--format=json")...))
+	}
 	journalRun := func() eximDoc {
 		t.Helper()
 		r := runLocal(append(args, "--format=json")...)
@@ -213,13 +246,13 @@ func TestEximJournal(t *testing.T) {
 	if diff := cmp.Diff(fromFile.Groups, fromJournal.Groups); diff != "" {
 		t.Errorf("journal run differs from the main log run (-file +journal):\n%s", diff)
 	}
-	if fromJournal.UntrustedLines == nil || *fromJournal.UntrustedLines != 0 || !cmp.Equal(fromJournal.Logs, []string{"journal"}) {
-		t.Errorf("journal run: logs %q, untrusted_lines %s, want [journal] and 0", fromJournal.Logs, untrusted(fromJournal))
+	if fromJournal.UntrustedLines == nil || *fromJournal.UntrustedLines != int64(len(lost)) || !cmp.Equal(fromJournal.Logs, []string{"journal"}) {
+		t.Errorf("journal run: logs %q, untrusted_lines %s, want [journal] and %d", fromJournal.Logs, untrusted(fromJournal), len(lost))
 	}
 	// The text reports name the same keys; the first lines differ only
 	// in the journal's syslog prefix.
 	text := runLocal(args...)
-	fileText := run(t, bin, append(args, "-l", e.MainLog)...)
+	fileText := run(t, bin, append(args, "-l", keptLog)...)
 	if strings.Count(text.stdout, "\n") != strings.Count(fileText.stdout, "\n") || !strings.Contains(text.stdout, " exim[") {
 		t.Errorf("text reports differ:\nfile:\n%s\njournal:\n%s", fileText.stdout, text.stdout)
 	}
@@ -255,7 +288,7 @@ func TestEximJournal(t *testing.T) {
 	if diff := cmp.Diff(fromFile.Groups, after.Groups); diff != "" {
 		t.Errorf("forged lines changed the journal run (-file +journal):\n%s", diff)
 	}
-	if after.UntrustedLines == nil || *after.UntrustedLines != 3 {
-		t.Errorf("untrusted_lines %s, want 3", untrusted(after))
+	if after.UntrustedLines == nil || *after.UntrustedLines != int64(len(lost))+3 {
+		t.Errorf("untrusted_lines %s, want %d", untrusted(after), len(lost)+3)
 	}
 }
