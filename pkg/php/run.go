@@ -15,7 +15,6 @@ import (
 	"github.com/spam-gear/spamcheck/pkg/logread"
 	"github.com/spam-gear/spamcheck/pkg/order"
 	"github.com/spam-gear/spamcheck/pkg/report"
-	"github.com/spam-gear/spamcheck/pkg/tally"
 	"github.com/spam-gear/spamcheck/pkg/textesc"
 	"github.com/spam-gear/spamcheck/pkg/threshold"
 	"github.com/spam-gear/spamcheck/pkg/timestamp"
@@ -24,10 +23,12 @@ import (
 
 // Counter counts mails per script.
 type Counter struct {
-	// scripts holds each script once, in its arena, with its count
-	// (tally.Table, the per-key mechanism of every checker): counting a
-	// script seen before costs a hash and one probe, and allocates nothing.
-	scripts *tally.Table[int64]
+	// index maps a script to its count in n: counting a script seen
+	// before costs a map lookup, which string(key) does without
+	// allocating, and an increment in one small array (a pointer per
+	// key, as before, cost a cache miss more a record).
+	index map[string]int32
+	n     []int64
 	// Read lists the inputs Scan read, in reading order, a previous
 	// rotation included (logread.Source.Opened): the JSON "logs".
 	Read []string
@@ -35,17 +36,18 @@ type Counter struct {
 
 // NewCounter returns an empty Counter.
 func NewCounter() *Counter {
-	return &Counter{scripts: tally.NewTable[int64]()}
+	return &Counter{index: make(map[string]int32)}
 }
 
 // Add counts one mail of script key; key may be reused by the caller.
 func (c *Counter) Add(key []byte) {
-	_, n, _ := c.scripts.Add(key, nil)
-	*n++
+	if i, ok := c.index[string(key)]; ok {
+		c.n[i]++
+		return
+	}
+	c.index[string(key)] = int32(len(c.n))
+	c.n = append(c.n, 1)
 }
-
-// Len is the number of scripts counted.
-func (c *Counter) Len() int { return c.scripts.Len() }
 
 // merge adds the counts of d to c and returns c; a nil c is d itself.
 func (c *Counter) merge(d *Counter) *Counter {
@@ -53,17 +55,21 @@ func (c *Counter) merge(d *Counter) *Counter {
 		return d
 	}
 	c.Read = append(c.Read, d.Read...)
-	for id := range uint32(d.scripts.Len()) {
-		_, n, _ := c.scripts.Add([]byte(d.scripts.Key(id)), nil)
-		*n += *d.scripts.Value(id)
+	for k, i := range d.index {
+		if j, ok := c.index[k]; ok {
+			c.n[j] += d.n[i]
+		} else {
+			c.index[k] = int32(len(c.n))
+			c.n = append(c.n, d.n[i])
+		}
 	}
 	return c
 }
 
 // Count returns the number of mails counted for key.
 func (c *Counter) Count(key string) int64 {
-	if id, ok := c.scripts.Find([]byte(key)); ok {
-		return *c.scripts.Value(id)
+	if i, ok := c.index[key]; ok {
+		return c.n[i]
 	}
 	return 0
 }
@@ -71,9 +77,9 @@ func (c *Counter) Count(key string) int64 {
 // Keys returns the scripts counted, in byte order (the old tools'
 // LC_ALL=C sort).
 func (c *Counter) Keys() []string {
-	keys := make([]string, c.scripts.Len())
-	for id := range keys {
-		keys[id] = c.scripts.Key(uint32(id))
+	keys := make([]string, 0, len(c.index))
+	for k := range c.index {
+		keys = append(keys, k)
 	}
 	order.Bytes(keys)
 	return keys
