@@ -48,6 +48,13 @@ type Counter struct {
 	// client IP texts that are not canonical dotted quads. One copy of
 	// each distinct text, however many users share it.
 	names *tally.Table[struct{}]
+	// pending are the set adds not made yet: they are made in batches,
+	// after a pass that peeks at each one's slot, so that the cache
+	// misses of a batch (random client addresses in per-user sets)
+	// overlap. Nothing reads a set before flush.
+	pending  [64]pendingAdd
+	npending int
+	peeked   uint32 // what the peeks read, kept so they are not optimized away
 	// Read lists the inputs Scan read, in reading order, a previous
 	// rotation included (logread.Source.Opened): the JSON "logs".
 	Read []string
@@ -63,6 +70,20 @@ type figures struct {
 	net         uint32
 	more        uint32
 }
+
+// pendingAdd is an add of x to one of the sets of overflow entry more - 1:
+// the index, not a pointer, since Counter.more may move its first page.
+type pendingAdd struct {
+	x    uint64
+	more uint32
+	set  uint8 // setIPs, setUnknowns or setNets
+}
+
+const (
+	setIPs = iota
+	setUnknowns
+	setNets
+)
 
 // overflow is what a user seen with more than one IP or network name, or
 // from webmail, needs beyond its figures.
@@ -88,23 +109,60 @@ func (c *Counter) Add(line []byte, conn Conn) {
 	if f.ip == 0 {
 		f.ip = ip
 	} else if ip != f.ip {
-		c.overflow(f).ips.Add(ip)
+		c.later(f, setIPs, ip)
 	}
 	if string(conn.Host) == "unknown" {
 		if f.unknown == 0 {
 			f.unknown = ip
 		} else if ip != f.unknown {
-			c.overflow(f).unknowns.Add(ip)
+			c.later(f, setUnknowns, ip)
 		}
 	}
 	if f.net == 0 {
 		f.net = net
 	} else if net != f.net {
-		c.overflow(f).nets.Add(uint64(net))
+		c.later(f, setNets, uint64(net))
 	}
 	if webmail {
 		c.overflow(f).webmail++
 	}
+}
+
+// later queues an add of x to one of f's sets, making the queued adds
+// when the queue is full.
+func (c *Counter) later(f *figures, set uint8, x uint64) {
+	c.overflow(f)
+	c.pending[c.npending] = pendingAdd{x: x, more: f.more, set: set}
+	c.npending++
+	if c.npending == len(c.pending) {
+		c.flush()
+	}
+}
+
+// flush makes the queued set adds: first a pass that only reads each
+// add's slot, whose loads do not depend on one another, then the adds,
+// which find those slots in cache.
+func (c *Counter) flush() {
+	adds := c.pending[:c.npending]
+	c.npending = 0
+	for _, a := range adds {
+		c.peeked += c.set(a).Peek(a.x)
+	}
+	for _, a := range adds {
+		c.set(a).Add(a.x)
+	}
+}
+
+// set returns the set a adds to.
+func (c *Counter) set(a pendingAdd) *tally.HashSet {
+	o := c.more.At(a.more - 1)
+	switch a.set {
+	case setIPs:
+		return &o.ips
+	case setUnknowns:
+		return &o.unknowns
+	}
+	return &o.nets
 }
 
 // overflow returns f's overflow entry, adding it if f has none.
@@ -130,6 +188,7 @@ func (c *Counter) User(name string) *User {
 
 // user returns user id's figures; its strings share the table's bytes.
 func (c *Counter) user(id uint32) *User {
+	c.flush()
 	f := c.users.Value(id)
 	u := &User{Name: c.users.Key(id), FirstLine: c.users.Line(id), Count: f.count}
 	u.IPs, u.Unknowns, u.Nets = inline(f.ip), inline(f.unknown), inline(uint64(f.net))

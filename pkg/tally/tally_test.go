@@ -94,6 +94,11 @@ func TestHashSetModel(t *testing.T) {
 		if i == 299 {
 			x = rng.Uint64N(1 << 33)
 		}
+		before := sets[i].Len()
+		sets[i].Peek(x)
+		if sets[i].Len() != before {
+			t.Fatalf("set %d: Peek(%d) changed Len", i, x)
+		}
 		got := sets[i].Add(x)
 		if got == models[i][x] {
 			t.Fatalf("set %d: Add(%d) = %v, member before: %v", i, x, got, models[i][x])
