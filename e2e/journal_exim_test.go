@@ -183,21 +183,9 @@ func TestEximJournal(t *testing.T) {
 		t.Helper()
 		// In the journal's namespace (its journal is the local one),
 		// with an empty /var/log: no main log at any default path.
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
 		script := `mount -t tmpfs none /var/log && mount --bind "$0" /etc/passwd && exec "$@"`
 		argv := append(j.CommandPrefix(), "unshare", "--mount", "sh", "-c", script, passwd, bin)
-		c := exec.CommandContext(ctx, argv[0], append(argv[1:], args...)...)
-		var stdout, stderr strings.Builder
-		c.Stdout, c.Stderr = &stdout, &stderr
-		err := c.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("exim-spam-check %s: %v: %s", strings.Join(args, " "), err, stderr.String())
-		}
-		return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+		return run(t, argv[0], append(argv[1:], args...)...)
 	}
 	fromFile := parseEximDoc(t, run(t, bin, append(args, "-l", e.MainLog, "--format=json")...))
 	want := []eximGroup{

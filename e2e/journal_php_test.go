@@ -1,14 +1,12 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -107,19 +105,15 @@ for ($i = 0; $i < 3; $i++) { var_dump(mail("to@example.com", "hello", "body", ""
 
 	checker := checker(t, "php-legacy-spam-check")
 	runLocal := func(args ...string) result {
+		t.Helper()
 		// The checker runs in the journal's namespace (its journal is
 		// the local one) with an empty /var/log.
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
 		argv := append(j.CommandPrefix(), "unshare", "--mount", "sh", "-c", `mount -t tmpfs none /var/log && exec "$0" "$@"`, checker)
-		c := exec.CommandContext(ctx, argv[0], append(argv[1:], args...)...)
-		var stdout, stderr strings.Builder
-		c.Stdout, c.Stderr = &stdout, &stderr
-		err := c.Run()
-		if err != nil {
-			t.Fatalf("php-legacy-spam-check %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+		r := run(t, argv[0], append(argv[1:], args...)...)
+		if r.code != 0 {
+			t.Fatalf("php-legacy-spam-check %s: exit %d: %s", strings.Join(args, " "), r.code, r.stderr)
 		}
-		return result{stdout: stdout.String(), stderr: stderr.String()}
+		return r
 	}
 	threshold := "1"
 	if r := runLocal("10", threshold); r.stdout != script+"\n" || r.stderr != "" {
