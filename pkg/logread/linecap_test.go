@@ -143,6 +143,32 @@ func TestLineCapBuffer(t *testing.T) {
 	}
 }
 
+// TestLineCapBufferAhead is TestLineCapBuffer for readAhead: the carried
+// line stops at 64 MiB + 1 byte, the read-ahead buffers keep their size.
+func TestLineCapBufferAhead(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 256 MiB; run without -short")
+	}
+	var lines int
+	lr := lineReader{buf: make([]byte, 64), ahead: readBufSize, maxLine: defaultTuning.maxLine, fn: func([]byte) bool { lines++; return false }}
+	var warned []int64
+	lr.tooLong = func(off int64) { warned = append(warned, off) }
+	if err := lr.readAhead(io.MultiReader(strings.NewReader("first\n"), &zeros{left: 256 << 20}, strings.NewReader("\nlast\n"))); err != nil {
+		t.Fatal(err)
+	}
+	if c := cap(lr.buf); c > 64<<20+1 {
+		t.Errorf("carry grew to %d bytes, want at most 64 MiB + 1", c)
+	}
+	for _, c := range lr.pool {
+		if len(c.buf) != readBufSize {
+			t.Errorf("a read-ahead buffer has %d bytes, want %d", len(c.buf), readBufSize)
+		}
+	}
+	if lines != 2 || len(warned) != 1 || warned[0] != 6 {
+		t.Errorf("delivered %d lines, warnings at %v; want 2 lines and one warning at 6", lines, warned)
+	}
+}
+
 // FuzzScanCap checks the line cap against naiveCapped: with a cap of
 // 1+maxLine bytes, every longer line is dropped with one warning at its
 // offset, every other line is delivered (if it holds the marker) with all
@@ -152,12 +178,6 @@ func FuzzScanCap(f *testing.F) {
 	f.Add([]byte("\n\nzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\nmk\r"), []byte("mk"), uint8(0), uint8(0), uint8(0))
 	f.Fuzz(func(t *testing.T, data, marker []byte, chunk, bufSize, maxLine uint8) {
 		limit := 1 + int(maxLine)
-		src := Source{
-			Paths:  []string{"-"},
-			Stdin:  &chunkReader{r: bytes.NewReader(data), n: 1 + int(chunk)},
-			Marker: marker,
-		}
-		got, err := collect(src, tuning{bufSize: 1 + int(bufSize), maxLine: limit})
 		all, wantSkipped := naiveCapped(data, limit)
 		var want []string
 		for _, l := range all {
@@ -165,11 +185,19 @@ func FuzzScanCap(f *testing.F) {
 				want = append(want, l)
 			}
 		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("lines (-want +got):\n%s", diff)
-		}
-		if diff := cmp.Diff(wantSkipped, skippedOffsets(t, err, "standard input", limit)); diff != "" {
-			t.Errorf("skipped offsets (-want +got):\n%s", diff)
+		for _, serial := range []bool{false, true} {
+			src := Source{
+				Paths:  []string{"-"},
+				Stdin:  &chunkReader{r: bytes.NewReader(data), n: 1 + int(chunk)},
+				Marker: marker,
+			}
+			got, err := collect(src, tuning{bufSize: 1 + int(bufSize), maxLine: limit, serial: serial})
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("serial %v: lines (-want +got):\n%s", serial, diff)
+			}
+			if diff := cmp.Diff(wantSkipped, skippedOffsets(t, err, "standard input", limit)); diff != "" {
+				t.Errorf("serial %v: skipped offsets (-want +got):\n%s", serial, diff)
+			}
 		}
 	})
 }

@@ -46,6 +46,11 @@ type lineReader struct {
 	// chunk is the input offset of the data lines works on; lineStart, the
 	// offset of the line fn is given, valid during the call.
 	chunk, lineStart int64
+	// ahead is the size of readAhead's buffers, at most maxLine+1 (so a
+	// line that fits in one is within the cap); pool holds them, kept for
+	// the next input.
+	ahead int
+	pool  []*aheadChunk
 }
 
 // read delivers every line of r. The bytes after the last '\n' are a line too
@@ -232,7 +237,11 @@ func TrimCR(line []byte) []byte {
 // is a letter found every few dozen bytes of a log, where '_' is found every
 // few hundred: the search then runs at close to memory speed.
 func (lr *lineReader) index(data []byte) int {
-	m, k := lr.marker, lr.rare
+	return index(data, lr.marker, lr.rare)
+}
+
+// index is lineReader.index for marker m and rare byte index k.
+func index(data, m []byte, k int) int {
 	if k < 0 {
 		return bytes.Index(data, m)
 	}

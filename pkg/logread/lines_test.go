@@ -2,12 +2,15 @@ package logread
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -48,20 +51,23 @@ func TestLines(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// Every read size, with buffers from one byte (every line
-			// grows it) to the default.
-			for _, bufSize := range []int{1, 2, 3, 5, 8, readBufSize} {
-				for chunk := 1; chunk <= len(tc.input)+1; chunk++ {
-					src := Source{
-						Paths:  []string{"-"},
-						Stdin:  &chunkReader{r: strings.NewReader(tc.input), n: chunk},
-						Marker: []byte(tc.marker),
-					}
-					got, err := collect(src, tuning{bufSize: bufSize})
-					if err != nil {
-						t.Fatalf("scan(%q, marker %q, buf %d, chunk %d): %v", tc.input, tc.marker, bufSize, chunk, err)
-					}
-					if diff := cmp.Diff(tc.want, got); diff != "" {
-						t.Fatalf("scan(%q, marker %q, buf %d, chunk %d) mismatch (-want +got):\n%s", tc.input, tc.marker, bufSize, chunk, diff)
+			// grows it, or spans buffers) to the default, read ahead and
+			// serially.
+			for _, serial := range []bool{false, true} {
+				for _, bufSize := range []int{1, 2, 3, 5, 8, readBufSize} {
+					for chunk := 1; chunk <= len(tc.input)+1; chunk++ {
+						src := Source{
+							Paths:  []string{"-"},
+							Stdin:  &chunkReader{r: strings.NewReader(tc.input), n: chunk},
+							Marker: []byte(tc.marker),
+						}
+						got, err := collect(src, tuning{bufSize: bufSize, serial: serial})
+						if err != nil {
+							t.Fatalf("scan(%q, marker %q, buf %d, chunk %d, serial %v): %v", tc.input, tc.marker, bufSize, chunk, serial, err)
+						}
+						if diff := cmp.Diff(tc.want, got); diff != "" {
+							t.Fatalf("scan(%q, marker %q, buf %d, chunk %d, serial %v) mismatch (-want +got):\n%s", tc.input, tc.marker, bufSize, chunk, serial, diff)
+						}
 					}
 				}
 			}
@@ -279,5 +285,90 @@ func TestNoAllocsPerLine(t *testing.T) {
 	}
 	if count != 6*20000 {
 		t.Errorf("delivered %d lines, want %d", count, 6*20000)
+	}
+}
+
+// endlessLines is an input of "mk\n" lines that never ends.
+type endlessLines struct{}
+
+func (endlessLines) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = "mk\n"[i%3]
+	}
+	return len(p) - len(p)%3, nil
+}
+
+// TestReadAheadStop: when fn stops the read, readAhead tells its reading
+// goroutine to end and waits for it, so it returns even on an endless
+// input, and the input is no longer read once it has.
+func TestReadAheadStop(t *testing.T) {
+	lines := 0
+	lr := lineReader{buf: make([]byte, 16), ahead: 16, marker: []byte("mk"), fn: func([]byte) bool { lines++; return lines == 5 }}
+	done := make(chan error, 1)
+	go func() { done <- lr.readAhead(endlessLines{}) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("readAhead did not return after fn asked it to stop")
+	}
+	if lines != 5 {
+		t.Errorf("fn called %d times, want 5", lines)
+	}
+}
+
+// scriptedReader returns its reads in turn, then its error.
+type scriptedReader struct {
+	reads []string
+	err   error
+}
+
+func (r *scriptedReader) Read(p []byte) (int, error) {
+	if len(r.reads) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.reads[0])
+	if r.reads[0] = r.reads[0][n:]; r.reads[0] == "" {
+		r.reads = r.reads[1:]
+	}
+	return n, nil
+}
+
+// TestTruncatedReader: when the input ends in errTruncated (fileReader saw
+// the file shrink), read and readAhead deliver the complete lines before it
+// and drop the partial one, whose rest is gone; any other error ends the
+// read with the complete lines delivered and the error returned.
+func TestTruncatedReader(t *testing.T) {
+	failure := errors.New("input/output error")
+	for _, tc := range []struct {
+		name    string
+		reads   []string
+		err     error
+		want    []string
+		wantErr error
+	}{
+		{name: "truncated mid-line", reads: []string{"line1\nli", "ne2\nline3"}, err: errTruncated, want: []string{"line1", "line2"}},
+		{name: "truncated at a line end", reads: []string{"line1\n", "line2\n"}, err: errTruncated, want: []string{"line1", "line2"}},
+		{name: "truncated in a long line", reads: []string{"a\n", strings.Repeat("x", 40), strings.Repeat("y", 40)}, err: errTruncated, want: []string{"a"}},
+		{name: "read error mid-line", reads: []string{"line1\nli"}, err: failure, want: []string{"line1"}, wantErr: failure},
+		{name: "end of input mid-line", reads: []string{"line1\nli"}, err: io.EOF, want: []string{"line1", "li"}},
+	} {
+		for _, serial := range []bool{false, true} {
+			var got []string
+			lr := lineReader{buf: make([]byte, 8), ahead: 8, fn: func(line []byte) bool { got = append(got, string(line)); return false }}
+			read := lr.readAhead
+			if serial {
+				read = lr.read
+			}
+			err := read(&scriptedReader{reads: slices.Clone(tc.reads), err: tc.err})
+			if err != tc.wantErr {
+				t.Errorf("%s, serial %v: error %v, want %v", tc.name, serial, err, tc.wantErr)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s, serial %v: lines (-want +got):\n%s", tc.name, serial, diff)
+			}
+		}
 	}
 }

@@ -10,6 +10,9 @@
 // order by any amount), and reads the previous rotation when the window
 // reaches back into it (SPEC §1 "Reading logs", §8 "Rotation"). It never
 // maps files into memory: a live log truncated under a mapping raises SIGBUS.
+// With more than one CPU, a second goroutine reads the next buffer and
+// searches it for the marker while the caller gets the lines of the
+// previous one (see readAhead).
 package logread
 
 import (
@@ -19,6 +22,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -114,12 +118,18 @@ type tuning struct {
 	// maxLine is the longest line delivered; a longer one is skipped with
 	// a LineTooLongError. 0 means defaultTuning's.
 	maxLine int
+	// serial reads and scans in one goroutine (lineReader.read) instead of
+	// reading ahead in a second one (lineReader.readAhead): the programs do
+	// so when they may use only one CPU, where reading ahead only adds the
+	// hand-overs.
+	serial bool
 }
 
 func fromSizes(s readtune.Sizes) tuning {
 	return tuning{
 		bufSize: s.BufSize, probeStep: s.ProbeStep, probeLimit: s.ProbeLimit,
 		searchGap: s.SearchGap, block: s.Block, maxLine: s.MaxLine,
+		serial: s.Serial || runtime.GOMAXPROCS(0) < 2,
 	}
 }
 
@@ -188,6 +198,9 @@ func scan(src Source, fn func(line []byte), tu tuning) error {
 			fn:      func(line []byte) bool { fn(line); return false },
 		},
 	}
+	if !tu.serial {
+		s.lr.ahead = tu.bufSize
+	}
 	s.lr.tooLong = func(off int64) {
 		s.errs = append(s.errs, &LineTooLongError{Path: s.lr.name, Offset: off, Limit: tu.maxLine})
 	}
@@ -238,7 +251,11 @@ func (s *scanner) fail(err error) {
 // input, for warnings.
 func (s *scanner) stream(r io.Reader, name string, off int64) {
 	s.lr.name, s.lr.off = name, off
-	if err := s.lr.read(r); err != nil {
+	read := s.lr.read
+	if s.lr.ahead > 0 {
+		read = s.lr.readAhead
+	}
+	if err := read(r); err != nil {
 		s.fail(pathError("read", name, err))
 	}
 }

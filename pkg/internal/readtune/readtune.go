@@ -19,6 +19,9 @@ type Sizes struct {
 	// MaxLine is the longest line delivered; a longer one is skipped with
 	// a warning (SPEC §1: 64 MiB).
 	MaxLine int
+	// Serial makes Scan read and scan in one goroutine, as it does anyway
+	// when GOMAXPROCS is 1, instead of reading ahead in a second one.
+	Serial bool
 }
 
 // Default is what the programs use.

@@ -1,0 +1,241 @@
+package logread
+
+import (
+	"bytes"
+	"io"
+	"sync"
+)
+
+// aheadBuffers is how many buffers of read-ahead circulate: one being
+// delivered, one being read and searched, and one more so that a slow
+// read or a slow delivery does not stall the other side at once.
+const aheadBuffers = 3
+
+// aheadChunk is one read of the read-ahead goroutine and what it found in
+// it: buf[:n], the error that came with it, the first and last '\n' (-1 for
+// none), and, with a marker, the lines between them that hold it.
+type aheadChunk struct {
+	buf         []byte
+	n           int
+	err         error
+	first, last int
+	spans       []lineSpan
+}
+
+// lineSpan is a line of a chunk, buf[start:end], without its '\n'.
+type lineSpan struct{ start, end int }
+
+// readAhead delivers the lines of r as read does, in two goroutines: a
+// second one reads the next buffer and searches it for the marker while
+// this one delivers the lines found in the previous buffer. A full scan is
+// the kernel copying the file into the buffer, the marker search over every
+// byte, and the checker's work on the few lines that match; serially they
+// add up, here the first two overlap the third. The search covers the
+// complete lines of a buffer; the first line of each buffer, which may
+// continue the previous buffer's last, is assembled and tested here, in
+// lr.buf (the carry), which grows as read's buffer does, up to maxLine+1
+// bytes; a longer line is skipped as read skips it.
+func (lr *lineReader) readAhead(r io.Reader) error {
+	size := max(lr.ahead, 1)
+	if len(lr.pool) != aheadBuffers || len(lr.pool[0].buf) != size {
+		lr.pool = make([]*aheadChunk, aheadBuffers)
+		for i := range lr.pool {
+			lr.pool[i] = &aheadChunk{buf: make([]byte, size)}
+		}
+	}
+	// full holds every chunk at once if need be, so the reader never
+	// blocks on it and always ends when told or at r's end.
+	free := make(chan *aheadChunk, aheadBuffers)
+	full := make(chan *aheadChunk, aheadBuffers)
+	done := make(chan struct{})
+	for _, c := range lr.pool {
+		free <- c
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(full)
+		// The search state is the reader's own: lr's is not touched here.
+		f := finder{marker: lr.marker}
+		for {
+			var c *aheadChunk
+			select {
+			case <-done:
+				return
+			case c = <-free:
+			}
+			select {
+			case <-done:
+				return
+			default:
+			}
+			c.n, c.err = r.Read(c.buf)
+			f.search(c)
+			full <- c
+			if c.err != nil {
+				return
+			}
+		}
+	}()
+	// Stop the reader and wait for it before r can be closed or reused.
+	defer func() { close(done); wg.Wait() }()
+
+	carry := 0         // lr.buf[:carry] is the start of a line whose '\n' is still to come
+	carryOff := lr.off // the input offset of lr.buf[0]
+	off := lr.off      // the input offset of the next chunk's first byte
+	skipping := false  // the current line is over the cap: drop it up to its '\n'
+	for c := range full {
+		data, dataOff := c.buf[:c.n], off
+		off += int64(c.n)
+		// pos: data[:pos] is dealt with. The first line: the rest of a
+		// skipped line, the rest of the carried one, or a line.
+		pos := 0
+		headEnd := c.n
+		if c.first >= 0 {
+			headEnd = c.first + 1
+		}
+		switch {
+		case c.n == 0:
+		case skipping:
+			pos = headEnd
+			skipping = c.first < 0
+		case carry > 0:
+			var ok bool
+			if carry, ok = lr.carryAppend(carry, carryOff, data[:headEnd]); !ok {
+				skipping = c.first < 0
+			} else if c.first >= 0 {
+				stop := lr.deliver(lr.buf[:carry-1], carryOff)
+				carry = 0
+				if stop {
+					return nil
+				}
+			}
+			pos = headEnd
+		case c.first >= 0:
+			if lr.deliver(data[:c.first], dataOff) {
+				return nil
+			}
+			pos = headEnd
+		}
+		// The complete lines after the first, searched by the reader.
+		if c.last > c.first {
+			if lr.deliverSpans(c, dataOff) {
+				return nil
+			}
+			pos = c.last + 1
+		}
+		if pos < c.n { // the head of a line; carry is 0 here
+			carryOff = dataOff + int64(pos)
+			var ok bool
+			if carry, ok = lr.carryAppend(0, carryOff, data[pos:]); !ok {
+				skipping = true
+			}
+		}
+		err := c.err
+		free <- c
+		switch {
+		case err == nil:
+		case err == io.EOF:
+			if carry > 0 {
+				lr.deliver(lr.buf[:carry], carryOff)
+			}
+			return nil
+		case err == errTruncated:
+			return nil
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// deliver hands one line (without its '\n'), which starts at input offset
+// off, to fn when it holds the marker, and reports whether fn asked to stop.
+func (lr *lineReader) deliver(line []byte, off int64) (stop bool) {
+	if !bytes.Contains(TrimCR(line), lr.marker) {
+		return false
+	}
+	lr.lineStart = off
+	return lr.fn(line)
+}
+
+// deliverSpans delivers the lines of c after its first '\n', up to its
+// last: those the reader found, or, without a marker, every one.
+func (lr *lineReader) deliverSpans(c *aheadChunk, dataOff int64) (stop bool) {
+	if len(lr.marker) == 0 {
+		lr.chunk = dataOff + int64(c.first+1)
+		return lr.lines(c.buf[c.first+1 : c.last+1])
+	}
+	for _, sp := range c.spans {
+		lr.lineStart = dataOff + int64(sp.start)
+		if lr.fn(c.buf[sp.start:sp.end]) {
+			return true
+		}
+	}
+	return false
+}
+
+// finder is the marker search of one goroutine: the marker and the byte of
+// it looked for first (see lineReader.index).
+type finder struct {
+	marker  []byte
+	rare    int
+	sampled bool
+}
+
+// search sets c's first and last '\n' and, with a marker, its spans: the
+// lines between them that hold the marker, found as lineReader.lines
+// finds them.
+func (f *finder) search(c *aheadChunk) {
+	data := c.buf[:c.n]
+	c.first, c.last = bytes.IndexByte(data, '\n'), -1
+	if c.first >= 0 {
+		c.last = bytes.LastIndexByte(data, '\n')
+	}
+	c.spans = c.spans[:0]
+	m := f.marker
+	if len(m) == 0 || c.last <= c.first {
+		return
+	}
+	if !f.sampled {
+		f.rare, f.sampled = rarestByte(m, data[:min(len(data), 64<<10)]), true
+	}
+	base := c.first + 1
+	region := data[base : c.last+1]
+	for {
+		i := index(region, m, f.rare)
+		if i < 0 {
+			return
+		}
+		start := lastNewline(region[:i]) + 1
+		end := i + bytes.IndexByte(region[i:], '\n')
+		// As in lines: a match that runs past the line's content is not
+		// in the line, and neither is any later one in it.
+		if i+len(m) <= start+len(TrimCR(region[start:end])) {
+			c.spans = append(c.spans, lineSpan{base + start, base + end})
+		}
+		region = region[end+1:]
+		base += end + 1
+	}
+}
+
+// carryAppend appends piece, the next bytes of the line whose first carry
+// bytes are lr.buf[:carry] and which starts at input offset lineOff, and
+// returns the new length. piece ends with the line's '\n' or holds none.
+// When the line's content (without the '\n') passes the cap, the line is
+// reported too long and dropped: the result is 0 and false.
+func (lr *lineReader) carryAppend(carry int, lineOff int64, piece []byte) (int, bool) {
+	content := carry + len(piece)
+	if len(piece) > 0 && piece[len(piece)-1] == '\n' {
+		content--
+	}
+	if lr.maxLine > 0 && content > lr.maxLine {
+		lr.skip(lineOff)
+		return 0, false
+	}
+	for carry+len(piece) > len(lr.buf) {
+		lr.grow(len(lr.buf))
+	}
+	return carry + copy(lr.buf[carry:], piece), true
+}
