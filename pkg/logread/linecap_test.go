@@ -201,3 +201,47 @@ func FuzzScanCap(f *testing.F) {
 		}
 	})
 }
+
+// TestHandover: read hands its input over to readAhead after any number
+// of bytes, in the middle of a line, of a skipped over-long line or at a
+// line's end, and the lines and warnings are those of a serial read.
+func TestHandover(t *testing.T) {
+	const maxLine = 12
+	inputs := []string{
+		"a mk\nbb\n" + strings.Repeat("x", 30) + " mk\nc mk\r\nd\nlast mk",
+		strings.Repeat("y", 13) + "\n" + strings.Repeat("z", 12) + " \n mk" + strings.Repeat("w", 40),
+		"mk\n\n\nmk mk\n" + strings.Repeat("q", 12) + "\nmk",
+		"a mk\nmk" + strings.Repeat("y", 11), // ends with a line one over the cap
+	}
+	type result struct {
+		Lines   []string
+		Skipped []int64
+	}
+	run := func(in string, bufSize int, handover int64, chunk int) result {
+		var res result
+		lr := lineReader{buf: make([]byte, bufSize), ahead: bufSize, handover: handover, marker: []byte("mk"), maxLine: maxLine,
+			fn: func(line []byte) bool { res.Lines = append(res.Lines, string(line)); return false }}
+		lr.tooLong = func(off int64) { res.Skipped = append(res.Skipped, off) }
+		r := &chunkReader{r: strings.NewReader(in), n: chunk}
+		err := lr.read(r)
+		if err == errHandover {
+			err = lr.readAhead(r)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, in := range inputs {
+		for _, bufSize := range []int{1, 4, 13} {
+			for _, chunk := range []int{1, 3, 13} {
+				want := run(in, bufSize, 0, chunk)
+				for h := int64(1); h <= int64(len(in))+1; h++ {
+					if diff := cmp.Diff(want, run(in, bufSize, h, chunk)); diff != "" {
+						t.Fatalf("%.30q buf %d chunk %d handover after %d bytes (-serial +handed over):\n%s", in, bufSize, chunk, h, diff)
+					}
+				}
+			}
+		}
+	}
+}

@@ -133,6 +133,10 @@ func fromSizes(s readtune.Sizes) tuning {
 	}
 }
 
+// handoverBuffers is how many buffers of an input are read serially before
+// the rest is read ahead (see stream).
+const handoverBuffers = 4
+
 // defaultTuning is what the programs use. Log lines are a few hundred
 // bytes: one 4 KiB read usually finds a timestamp, and 64 KiB of lines
 // without one ends the probe, which is then treated as "not before the
@@ -199,7 +203,9 @@ func scan(src Source, fn func(line []byte), tu tuning) error {
 		},
 	}
 	if !tu.serial {
-		s.lr.ahead = tu.bufSize
+		s.lr.ahead = min(tu.bufSize, aheadBufSize)
+		s.lr.handover = handoverBuffers * int64(tu.bufSize)
+		defer s.lr.release()
 	}
 	s.lr.tooLong = func(off int64) {
 		s.errs = append(s.errs, &LineTooLongError{Path: s.lr.name, Offset: off, Limit: tu.maxLine})
@@ -248,14 +254,18 @@ func (s *scanner) fail(err error) {
 }
 
 // stream reads r from where it is to its end; off is r's position in the
-// input, for warnings.
+// input, for warnings. The first handoverBuffers buffers are read serially,
+// the rest, if any, ahead: a short input (an hour's window of a busy log is
+// a few MB) would pay for a second goroutine, the first-touch faults of its
+// buffers and the hand-overs, and gain nothing.
 func (s *scanner) stream(r io.Reader, name string, off int64) {
 	s.lr.name, s.lr.off = name, off
-	read := s.lr.read
-	if s.lr.ahead > 0 {
-		read = s.lr.readAhead
+	s.lr.carried, s.lr.skipping = 0, false
+	err := s.lr.read(r)
+	if err == errHandover {
+		err = s.lr.readAhead(r)
 	}
-	if err := read(r); err != nil {
+	if err != nil {
 		s.fail(pathError("read", name, err))
 	}
 }
