@@ -49,6 +49,9 @@ func (lr *lineReader) readAhead(r io.Reader) error {
 	size := max(lr.ahead, 1)
 	if len(lr.pool) != aheadBuffers || len(lr.pool[0].buf) != size {
 		lr.release()
+		lr.pool = takeSpare(size)
+	}
+	if lr.pool == nil {
 		lr.pool = make([]*aheadChunk, aheadBuffers)
 		for i := range lr.pool {
 			buf, free := newBuffer(size)
@@ -164,12 +167,43 @@ func (lr *lineReader) readAhead(r io.Reader) error {
 	return nil
 }
 
-// release gives back readAhead's buffers (a later readAhead makes new ones).
+// release gives back readAhead's buffers: they become the spare set, or,
+// when there is one already, are freed.
 func (lr *lineReader) release() {
+	if lr.pool == nil {
+		return
+	}
+	spare.Lock()
+	if spare.set == nil {
+		spare.set, lr.pool = lr.pool, nil
+	}
+	spare.Unlock()
 	for _, c := range lr.pool {
 		c.free()
 	}
 	lr.pool = nil
+}
+
+// spare keeps the read-ahead buffers of a finished scan for the next one:
+// fresh pages fault on first touch, and a process that scans several
+// inputs in turn (php-spam-check's logs, a benchmark loop) would pay that
+// every time. One set at most is kept, 1.5 MiB.
+var spare struct {
+	sync.Mutex
+	set []*aheadChunk
+}
+
+// takeSpare returns the spare set when its buffers have size bytes, else
+// nil.
+func takeSpare(size int) []*aheadChunk {
+	spare.Lock()
+	defer spare.Unlock()
+	set := spare.set
+	if set == nil || len(set[0].buf) != size {
+		return nil
+	}
+	spare.set = nil
+	return set
 }
 
 // deliver hands one line (without its '\n'), which starts at input offset
