@@ -123,19 +123,18 @@ type tuning struct {
 	// so when they may use only one CPU, where reading ahead only adds the
 	// hand-overs.
 	serial bool
+	// handover is how many bytes of an input are read serially before the
+	// rest is read ahead; 0 reads ahead from the start.
+	handover int64
 }
 
 func fromSizes(s readtune.Sizes) tuning {
 	return tuning{
 		bufSize: s.BufSize, probeStep: s.ProbeStep, probeLimit: s.ProbeLimit,
 		searchGap: s.SearchGap, block: s.Block, maxLine: s.MaxLine,
-		serial: s.Serial || runtime.GOMAXPROCS(0) < 2,
+		serial: s.Serial || runtime.GOMAXPROCS(0) < 2, handover: s.Handover,
 	}
 }
-
-// handoverBuffers is how many buffers of an input are read serially before
-// the rest is read ahead (see stream).
-const handoverBuffers = 4
 
 // defaultTuning is what the programs use. Log lines are a few hundred
 // bytes: one 4 KiB read usually finds a timestamp, and 64 KiB of lines
@@ -204,7 +203,7 @@ func scan(src Source, fn func(line []byte), tu tuning) error {
 	}
 	if !tu.serial {
 		s.lr.ahead = min(tu.bufSize, aheadBufSize)
-		s.lr.handover = handoverBuffers * int64(tu.bufSize)
+		s.lr.handover = tu.handover
 		defer s.lr.release()
 	}
 	s.lr.tooLong = func(off int64) {
@@ -254,16 +253,23 @@ func (s *scanner) fail(err error) {
 }
 
 // stream reads r from where it is to its end; off is r's position in the
-// input, for warnings. The first handoverBuffers buffers are read serially,
-// the rest, if any, ahead: a short input (an hour's window of a busy log is
-// a few MB) would pay for a second goroutine, the first-touch faults of its
+// input, for warnings. The first tu.handover bytes are read serially, the
+// rest, if any, ahead: a short input (an hour's window of a busy log is a
+// few MB) would pay for a second goroutine, the first-touch faults of its
 // buffers and the hand-overs, and gain nothing.
 func (s *scanner) stream(r io.Reader, name string, off int64) {
 	s.lr.name, s.lr.off = name, off
 	s.lr.carried, s.lr.skipping = 0, false
-	err := s.lr.read(r)
-	if err == errHandover {
+	var err error
+	switch {
+	case s.lr.ahead == 0:
+		err = s.lr.read(r)
+	case s.lr.handover == 0:
 		err = s.lr.readAhead(r)
+	default:
+		if err = s.lr.read(r); err == errHandover {
+			err = s.lr.readAhead(r)
+		}
 	}
 	if err != nil {
 		s.fail(pathError("read", name, err))

@@ -266,9 +266,11 @@ func TestReaderProperty(t *testing.T) {
 				args := append(c.args(rng), "--now", now.Format(time.RFC3339Nano))
 
 				// The two runs read in opposite modes (one reads ahead in a
-				// second goroutine, one serially), so the comparison also
-				// holds the two readers to the same lines.
+				// second goroutine, from the start or after a hand-over,
+				// one serially), so the comparison also holds the two
+				// readers to the same lines.
 				sizes.Serial = rng.IntN(2) == 0
+				sizes.Handover = []int64{0, 1 << 10, 1 << 20}[rng.IntN(3)]
 				restore := readtune.Set(sizes)
 				seek := runTool(c, append([]string{"-l", log}, args...), nil)
 				restore()

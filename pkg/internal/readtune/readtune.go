@@ -22,6 +22,9 @@ type Sizes struct {
 	// Serial makes Scan read and scan in one goroutine, as it does anyway
 	// when GOMAXPROCS is 1, instead of reading ahead in a second one.
 	Serial bool
+	// Handover is how many bytes of an input Scan reads serially before it
+	// reads the rest ahead; 0 reads ahead from the start.
+	Handover int64
 }
 
 // Default is what the programs use.
@@ -32,6 +35,12 @@ var Default = Sizes{
 	SearchGap:  32 << 10,
 	Block:      8 << 20,
 	MaxLine:    64 << 20,
+	// Reading ahead costs about 3 ms (a second goroutine, the first touch
+	// of its 1.5 MiB of buffers, a wake-up per buffer) and gains 10-20% of
+	// the reading: a 1-hour exim window of 11 MiB went from 15.5 to 18.6 ms
+	// with a hand-over after 4 MiB. Inputs of up to 32 MiB are read
+	// serially.
+	Handover: 32 << 20,
 }
 
 var current atomic.Pointer[Sizes]
