@@ -116,7 +116,23 @@ func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter
 		t, _, ok := parser.Parse(line)
 		return t, ok
 	}
-	err := logread.Scan(logread.Source{
+	// The parse runs in logread's reading goroutine when it reads ahead
+	// (half of a full scan's time is the parse, half the counting), each
+	// goroutine with its own timestamp parser.
+	prepare := func() func(line []byte, a *Arrival) bool {
+		parser := timestamp.NewParser(o.Now, o.Loc)
+		return func(line []byte, a *Arrival) bool {
+			// Parsed without a CRLF line's '\r', kept whole as the first line.
+			text := logread.TrimCR(line)
+			t, n, ok := parser.Parse(text)
+			if !ok || !w.Contains(t) {
+				return false
+			}
+			*a, ok = ParseLine(text, n)
+			return ok
+		}
+	}
+	err := logread.ScanPrepared(logread.Source{
 		Paths:   logs,
 		Stdin:   stdin,
 		Marker:  Marker,
@@ -125,17 +141,7 @@ func Scan(o *Options, logs []string, stdin io.Reader, w window.Window) (*Counter
 		Rotated: true,
 		Slack:   logread.DefaultSlack,
 		Opened:  func(name string) { counter.Read = append(counter.Read, name) },
-	}, func(line []byte) {
-		// Parsed without a CRLF line's '\r', kept whole as the first line.
-		text := logread.TrimCR(line)
-		t, n, ok := parser.Parse(text)
-		if !ok || !w.Contains(t) {
-			return
-		}
-		if a, ok := ParseLine(text, n); ok {
-			counter.Add(line, &a)
-		}
-	})
+	}, prepare, func(line []byte, a *Arrival) { counter.Add(line, a) })
 	return counter, err
 }
 

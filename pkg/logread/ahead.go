@@ -29,6 +29,8 @@ type aheadChunk struct {
 	err         error
 	first, last int
 	spans       []lineSpan
+	// vals holds ScanPrepared's values of the spans, one each ([]T).
+	vals any
 }
 
 // lineSpan is a line of a chunk, buf[start:end], without its '\n'.
@@ -66,6 +68,10 @@ func (lr *lineReader) readAhead(r io.Reader) error {
 	for _, c := range lr.pool {
 		free <- c
 	}
+	var prepare func(c *aheadChunk)
+	if lr.prep != nil && len(lr.marker) > 0 {
+		prepare = lr.prep.newChunkPrep()
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -87,6 +93,9 @@ func (lr *lineReader) readAhead(r io.Reader) error {
 			}
 			c.n, c.err = r.Read(c.buf)
 			f.search(c)
+			if prepare != nil {
+				prepare(c)
+			}
 			full <- c
 			if c.err != nil {
 				return
@@ -222,6 +231,10 @@ func (lr *lineReader) deliverSpans(c *aheadChunk, dataOff int64) (stop bool) {
 	if len(lr.marker) == 0 {
 		lr.chunk = dataOff + int64(c.first+1)
 		return lr.lines(c.buf[c.first+1 : c.last+1])
+	}
+	if lr.prep != nil {
+		lr.prep.deliverChunk(c, lr, dataOff)
+		return false
 	}
 	for _, sp := range c.spans {
 		lr.lineStart = dataOff + int64(sp.start)

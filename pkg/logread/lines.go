@@ -62,6 +62,11 @@ type lineReader struct {
 	handover int64
 	carried  int
 	skipping bool
+	// prep, when set, are ScanPrepared's hooks: readAhead's reading
+	// goroutine prepares each chunk's spans, and they are delivered by
+	// prep.deliverChunk instead of fn (lines outside the spans still go
+	// to fn).
+	prep *prepHooks
 }
 
 // read delivers every line of r. The bytes after the last '\n' are a line too

@@ -186,6 +186,11 @@ type scanner struct {
 }
 
 func scan(src Source, fn func(line []byte), tu tuning) error {
+	return scanWith(src, fn, nil, tu)
+}
+
+// scanWith is scan, with ScanPrepared's hooks when prep is not nil.
+func scanWith(src Source, fn func(line []byte), prep *prepHooks, tu tuning) error {
 	if tu.maxLine <= 0 {
 		tu.maxLine = defaultTuning.maxLine
 	}
@@ -199,6 +204,7 @@ func scan(src Source, fn func(line []byte), tu tuning) error {
 			marker:  src.Marker,
 			maxLine: tu.maxLine,
 			fn:      func(line []byte) bool { fn(line); return false },
+			prep:    prep,
 		},
 	}
 	if !tu.serial {
