@@ -12,12 +12,14 @@ import (
 const aheadBuffers = 3
 
 // aheadBufSize is the size of a read-ahead buffer. A fresh page costs a
-// fault on first touch (dear in a VM), and three buffers are fresh memory
-// where the serial reader reuses its one: with 1 MiB buffers a 1-hour exim
-// window (11 MiB read) took 18.9 ms against 15.6 ms serially; with 512 KiB
-// it takes what the serial read takes, and the postfix full scan of 2 GB
-// is as fast as with 1 MiB (771 ms, 748 ms; 256 KiB: 913 ms, serial 925 ms).
-const aheadBufSize = 512 << 10
+// fault on first touch (dear in a VM), the buffers are fresh memory, and
+// with ScanPrepared each also holds its lines' values (exim: 200 bytes an
+// arrival), so they are part of a full scan's peak memory. Full reads of
+// the 2 GB bench logs, medians of 7 alternate runs, 384 KiB against
+// 512 KiB: postfix 571/585 ms, php 898/940 ms, exim 1761/1763 ms, exim's
+// peak RSS 31.8-32.1 MB against 32.5-32.6 MB; 256 KiB is slower (postfix
+// 705 ms against 604 for 384 KiB in the same run).
+const aheadBufSize = 384 << 10
 
 // aheadChunk is one read of the read-ahead goroutine and what it found in
 // it: buf[:n], the error that came with it, the first and last '\n' (-1 for
@@ -196,7 +198,7 @@ func (lr *lineReader) release() {
 // spare keeps the read-ahead buffers of a finished scan for the next one:
 // fresh pages fault on first touch, and a process that scans several
 // inputs in turn (php-spam-check's logs, a benchmark loop) would pay that
-// every time. One set at most is kept, 1.5 MiB.
+// every time. One set at most is kept, 1.1 MiB.
 var spare struct {
 	sync.Mutex
 	set []*aheadChunk
