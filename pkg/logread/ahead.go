@@ -44,7 +44,8 @@ type lineSpan struct{ start, end int }
 // this one delivers the lines found in the previous buffer. A full scan is
 // the kernel copying the file into the buffer, the marker search over every
 // byte, and the checker's work on the few lines that match; serially they
-// add up, here the first two overlap the third. The search covers the
+// add up, here the first two (and, with ScanPrepared, the checker's parse)
+// overlap the rest. The search covers the
 // complete lines of a buffer; the first line of each buffer, which may
 // continue the previous buffer's last, is assembled and tested here, in
 // lr.buf (the carry), which grows as read's buffer does, up to maxLine+1
