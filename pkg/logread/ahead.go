@@ -248,17 +248,8 @@ func (lr *lineReader) deliverSpans(c *aheadChunk, dataOff int64) (stop bool) {
 	return false
 }
 
-// finder is the marker search of one goroutine: the marker and the byte of
-// it looked for first (see lineReader.index).
-type finder struct {
-	marker  []byte
-	rare    int
-	sampled bool
-}
-
 // search sets c's first and last '\n' and, with a marker, its spans: the
-// lines between them that hold the marker, found as lineReader.lines
-// finds them.
+// lines between them that hold the marker (see finder.nextLine).
 func (f *finder) search(c *aheadChunk) {
 	data := c.buf[:c.n]
 	c.first, c.last = bytes.IndexByte(data, '\n'), -1
@@ -266,27 +257,18 @@ func (f *finder) search(c *aheadChunk) {
 		c.last = bytes.LastIndexByte(data, '\n')
 	}
 	c.spans = c.spans[:0]
-	m := f.marker
-	if len(m) == 0 || c.last <= c.first {
+	if len(f.marker) == 0 || c.last <= c.first {
 		return
 	}
-	if !f.sampled {
-		f.rare, f.sampled = rarestByte(m, data[:min(len(data), 64<<10)]), true
-	}
+	f.sample(data)
 	base := c.first + 1
 	region := data[base : c.last+1]
 	for {
-		i := index(region, m, f.rare)
-		if i < 0 {
+		start, end, ok := f.nextLine(region)
+		if !ok {
 			return
 		}
-		start := lastNewline(region[:i]) + 1
-		end := i + bytes.IndexByte(region[i:], '\n')
-		// As in lines: a match that runs past the line's content is not
-		// in the line, and neither is any later one in it.
-		if i+len(m) <= start+len(TrimCR(region[start:end])) {
-			c.spans = append(c.spans, lineSpan{base + start, base + end})
-		}
+		c.spans = append(c.spans, lineSpan{base + start, base + end})
 		region = region[end+1:]
 		base += end + 1
 	}

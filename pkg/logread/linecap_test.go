@@ -219,7 +219,7 @@ func TestHandover(t *testing.T) {
 	}
 	run := func(in string, bufSize int, handover int64, chunk int) result {
 		var res result
-		lr := lineReader{buf: make([]byte, bufSize), ahead: bufSize, handover: handover, marker: []byte("mk"), maxLine: maxLine,
+		lr := lineReader{buf: make([]byte, bufSize), ahead: bufSize, handover: handover, finder: finder{marker: []byte("mk")}, maxLine: maxLine,
 			fn: func(line []byte) bool { res.Lines = append(res.Lines, string(line)); return false }}
 		lr.tooLong = func(off int64) { res.Skipped = append(res.Skipped, off) }
 		r := &chunkReader{r: strings.NewReader(in), n: chunk}

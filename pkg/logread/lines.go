@@ -28,12 +28,10 @@ var errTruncated = errors.New("file truncated while being read")
 // is read, never held whole, so memory depends on neither the size of the
 // input nor the length of its lines.
 type lineReader struct {
-	buf    []byte
-	marker []byte
-	// rare is the index in marker of the byte the search looks for first,
-	// or -1 for bytes.Index; chosen from the first data read (sampled).
-	rare    int
-	sampled bool
+	buf []byte
+	// finder is the marker search of the serial reader and of the lines
+	// tested on the caller's side when reading ahead.
+	finder
 	// fn receives each delivered line, without its '\n' but with every
 	// other byte (a CRLF line keeps its '\r': see TrimCR); the slice is
 	// only valid during the call. Returning true stops the read.
@@ -183,11 +181,7 @@ func (lr *lineReader) grow(n int) []byte {
 // are looked for only around a match, so lines without the marker cost
 // nothing beyond the search itself.
 func (lr *lineReader) lines(data []byte) (stop bool) {
-	m := lr.marker
-	if len(m) > 0 && !lr.sampled {
-		lr.rare, lr.sampled = rarestByte(m, data[:min(len(data), 64<<10)]), true
-	}
-	if len(m) == 0 {
+	if len(lr.marker) == 0 {
 		for len(data) > 0 {
 			i := bytes.IndexByte(data, '\n')
 			lr.lineStart = lr.chunk
@@ -199,20 +193,14 @@ func (lr *lineReader) lines(data []byte) (stop bool) {
 		}
 		return false
 	}
+	lr.sample(data)
 	for {
-		i := lr.index(data)
-		if i < 0 {
+		start, end, ok := lr.nextLine(data)
+		if !ok {
 			return false
 		}
-		start := lastNewline(data[:i]) + 1
-		end := i + bytes.IndexByte(data[i:], '\n')
-		line := data[start:end]
-		// A match that runs past the line's content (into a trailing '\r',
-		// which is not part of what is parsed, or across the '\n', possible
-		// when the marker holds those bytes) is not in the line, and neither
-		// is any later one in it.
 		lr.lineStart = lr.chunk + int64(start)
-		if i+len(m) <= start+len(TrimCR(line)) && lr.fn(line) {
+		if lr.fn(data[start:end]) {
 			return true
 		}
 		data = data[end+1:]
@@ -259,18 +247,55 @@ func TrimCR(line []byte) []byte {
 	return line
 }
 
+// finder is one goroutine's marker search: the marker and the byte of it
+// looked for first.
+type finder struct {
+	marker []byte
+	// rare is the index in marker of the byte the search looks for first,
+	// or -1 for bytes.Index; chosen from the first data searched (sampled).
+	rare    int
+	sampled bool
+}
+
+// sample chooses the rare byte from data, the first the finder searches.
+func (f *finder) sample(data []byte) {
+	if !f.sampled {
+		f.rare, f.sampled = rarestByte(f.marker, data[:min(len(data), 64<<10)]), true
+	}
+}
+
+// nextLine returns the first line of data that holds the marker,
+// data[start:end] (end is its '\n'); data starts at a line start and ends
+// with '\n'. The marker is searched for over the whole of data and line
+// boundaries are looked for only around a match, so lines without it cost
+// nothing beyond the search. A match that runs past the line's content
+// (into a trailing '\r', which is not part of what is parsed, or across
+// the '\n', possible when the marker holds those bytes) is not in the
+// line, and neither is any later one in it.
+func (f *finder) nextLine(data []byte) (start, end int, ok bool) {
+	for base := 0; ; {
+		i := f.index(data[base:])
+		if i < 0 {
+			return 0, 0, false
+		}
+		i += base
+		start = base + lastNewline(data[base:i]) + 1
+		end = i + bytes.IndexByte(data[i:], '\n')
+		if i+len(f.marker) <= start+len(TrimCR(data[start:end])) {
+			return start, end, true
+		}
+		base = end + 1
+	}
+}
+
 // index returns the offset of the first occurrence of the marker in data,
 // or -1. It looks for the marker's rarest byte with bytes.IndexByte (SIMD)
 // and compares the whole marker only there. bytes.Index keys on the
 // marker's first byte instead, and for markers like "sasl_username=" that
 // is a letter found every few dozen bytes of a log, where '_' is found every
 // few hundred: the search then runs at close to memory speed.
-func (lr *lineReader) index(data []byte) int {
-	return index(data, lr.marker, lr.rare)
-}
-
-// index is lineReader.index for marker m and rare byte index k.
-func index(data, m []byte, k int) int {
+func (f *finder) index(data []byte) int {
+	m, k := f.marker, f.rare
 	if k < 0 {
 		return bytes.Index(data, m)
 	}

@@ -238,7 +238,7 @@ func TestIndex(t *testing.T) {
 			marker[i] = "abc"[rng.IntN(3)]
 		}
 		for k := -1; k < len(marker); k++ {
-			lr := lineReader{marker: marker, rare: k, sampled: true}
+			lr := lineReader{finder: finder{marker: marker, rare: k, sampled: true}}
 			if got, want := lr.index(data), bytes.Index(data, marker); got != want {
 				t.Fatalf("index(%q, %q) keyed on byte %d = %d, want %d", data, marker, k, got, want)
 			}
@@ -273,7 +273,7 @@ func TestNoAllocsPerLine(t *testing.T) {
 	data := bytes.Repeat(line, 20000) // several buffers
 	r := bytes.NewReader(data)
 	count := 0
-	lr := lineReader{buf: make([]byte, readBufSize), marker: []byte("sasl_username="), fn: func([]byte) bool { count++; return false }}
+	lr := lineReader{buf: make([]byte, readBufSize), finder: finder{marker: []byte("sasl_username=")}, fn: func([]byte) bool { count++; return false }}
 	allocs := testing.AllocsPerRun(5, func() {
 		r.Reset(data)
 		if err := lr.read(r); err != nil {
@@ -303,7 +303,7 @@ func (endlessLines) Read(p []byte) (int, error) {
 // input, and the input is no longer read once it has.
 func TestReadAheadStop(t *testing.T) {
 	lines := 0
-	lr := lineReader{buf: make([]byte, 16), ahead: 16, marker: []byte("mk"), fn: func([]byte) bool { lines++; return lines == 5 }}
+	lr := lineReader{buf: make([]byte, 16), ahead: 16, finder: finder{marker: []byte("mk")}, fn: func([]byte) bool { lines++; return lines == 5 }}
 	done := make(chan error, 1)
 	go func() { done <- lr.readAhead(endlessLines{}) }()
 	select {

@@ -201,7 +201,7 @@ func scanWith(src Source, fn func(line []byte), prep *prepHooks, tu tuning) erro
 		tu:  tu,
 		lr: lineReader{
 			buf:     make([]byte, tu.bufSize),
-			marker:  src.Marker,
+			finder:  finder{marker: src.Marker},
 			maxLine: tu.maxLine,
 			fn:      func(line []byte) bool { fn(line); return false },
 			prep:    prep,
